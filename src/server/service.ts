@@ -1,0 +1,98 @@
+import type { Readable } from "node:stream";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import type { Config } from "./config.js";
+
+/** A request as a service sees it: parsed once by the server, body already authenticated. */
+export interface ServiceRequest {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** The path exactly as received, still percent-encoded, without the query string. */
+  readonly rawPath: string;
+  /** The query string exactly as received, without the leading '?'. */
+  readonly rawQuery: string;
+  /** Header names lower-cased; repeated headers joined with ','. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The Host (or :authority) header, lower-cased, without the port. */
+  readonly hostname: string;
+  /**
+   * The body as the client meant it: aws-chunked framing removed, and every signature and
+   * payload hash checked while it streams (the stream errors with an AuthError on mismatch).
+   */
+  readonly body: Readable;
+  /** Trailing headers (x-amz-checksum-*), filled in once `body` has ended. */
+  readonly trailers: Readonly<Record<string, string>>;
+  /** "1.1" or "2.0". */
+  readonly httpVersion: string;
+}
+
+/** Who made the request, as established by the server's authentication. */
+export interface Principal {
+  /** The access key that signed the request, or undefined for anonymous requests. */
+  readonly accessKeyId: string | undefined;
+  /** The 12-digit account the principal belongs to. */
+  readonly accountId: string;
+  /** ARN of the principal (root: arn:aws:iam::<account>:root). */
+  readonly arn: string;
+  /** S3 canonical user id of the owning account (64 hex chars). */
+  readonly canonicalUserId: string;
+  /** S3 owner display name. */
+  readonly displayName: string;
+  /** How the request was authenticated. */
+  readonly authType: "sigv4" | "sigv4-presigned" | "sigv2" | "sigv2-presigned" | "anonymous";
+}
+
+/** Per-request facts handed to an operation. */
+export interface RequestContext {
+  /** The id returned in x-amz-request-id / x-amzn-RequestId and logged with errors. */
+  readonly requestId: string;
+  /** A second, longer id (S3's x-amz-id-2). */
+  readonly extendedRequestId: string;
+  readonly principal: Principal;
+  /** The region the request is served in (from config; the signing scope must agree). */
+  readonly region: string;
+  /** Aborted when the client goes away or the server shuts down. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** What a service answers; the server writes it (piping a Readable body with back-pressure). */
+export interface ServiceResponse {
+  status: number;
+  headers?: Record<string, string | number | readonly string[]>;
+  body?: string | Uint8Array | Readable;
+}
+
+/**
+ * The contract every AWS service plugs into the server with (cf. Garage's ApiHandler).
+ * The server routes on the SigV4 credential scope first, then X-Amz-Target, then falls back to S3.
+ */
+export interface Service {
+  /** Short name, e.g. "s3", "kinesis". */
+  readonly name: string;
+  /** Names clients put in the SigV4 credential scope for this service (e.g. ["kinesis"]). */
+  readonly signingNames: readonly string[];
+  /** X-Amz-Target prefixes, the part before the '.', e.g. ["Kinesis_20131202"]. */
+  readonly targetPrefixes: readonly string[];
+  /** True if unauthenticated requests reach `handle` (S3: presigned POST, public buckets). */
+  readonly allowsAnonymous: boolean;
+  /**
+   * Whether the service wants the raw request body unverified for a payload the server cannot
+   * check by itself (S3 browser POST uploads carry their signature inside the form).
+   */
+  handle(req: ServiceRequest, ctx: RequestContext): Promise<ServiceResponse>;
+  /** Turns any thrown value (its own error, an AuthError, anything else) into its wire error. */
+  renderError(err: unknown, req: ServiceRequest | undefined, ctx: RequestContext): ServiceResponse;
+  /** Starts background work (workers); called once before the server listens. */
+  start?(): Promise<void>;
+  /** Stops background work and closes stores; called once at shutdown. */
+  stop?(): Promise<void>;
+}
+
+/** What a service factory receives. */
+export interface ServiceDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

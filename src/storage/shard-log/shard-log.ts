@@ -1,0 +1,68 @@
+/** A record as the log stores it. */
+export interface LogRecord {
+  /** Position in this shard's log: strictly increasing, assigned by the log, never reused. */
+  readonly seq: bigint;
+  /** Arrival time (ms since epoch) from the injected clock; non-decreasing within a log. */
+  readonly timestamp: number;
+  readonly partitionKey: string;
+  /** The record's payload. */
+  readonly data: Uint8Array;
+}
+
+/** A record to append; the log assigns `seq`. */
+export interface AppendInput {
+  readonly timestamp: number;
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+}
+
+/** Limits for one read. */
+export interface ReadOptions {
+  /** At most this many records. */
+  readonly maxRecords: number;
+  /** Stop before the total data+partition-key bytes would exceed this (but always return >= 1 record if any). */
+  readonly maxBytes: number;
+}
+
+/**
+ * One shard's append-only, durable log (segment files of checksummed frames).
+ * Appends are acknowledged only once fsynced; concurrent appends share fsyncs (group commit).
+ */
+export interface ShardLog {
+  /**
+   * Appends records in the given order and resolves with their seqs once they are durable.
+   * Seqs are assigned synchronously in call order, so two appends started one after the other
+   * keep that order even though they may share one fsync.
+   */
+  append(records: readonly AppendInput[]): Promise<readonly bigint[]>;
+  /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
+  read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
+  /** The seq of the first record with timestamp >= `timestamp` (or `nextSeq()` if none). */
+  seekTimestamp(timestamp: number): Promise<bigint>;
+  /** The seq of the oldest retained record (== nextSeq() when the log is empty or fully trimmed). */
+  firstSeq(): bigint;
+  /** The seq the next appended record will get. */
+  nextSeq(): bigint;
+  /** Arrival time of the newest record, or undefined when empty. */
+  lastTimestamp(): number | undefined;
+  /**
+   * Removes records older than `timestamp` from disk (whole segments at a time, so a few older
+   * records may survive until their segment is fully expired, but `firstSeq()` and reads move
+   * past every record older than `timestamp`). Returns how many records became unreadable.
+   */
+  trimBefore(timestamp: number): Promise<number>;
+  /** Calls `listener` after each durable append (for push consumers); returns an unsubscribe function. */
+  onAppend(listener: (lastSeq: bigint) => void): () => void;
+  /** Flushes and closes file handles. */
+  close(): Promise<void>;
+}
+
+/** Opens and removes shard logs by id (e.g. `<streamId>/<shardId>`). */
+export interface ShardLogStore {
+  /** Opens (creating if needed) a log; recovers a torn tail frame left by a crash. */
+  open(id: string): Promise<ShardLog>;
+  /** Closes and deletes a log's files. */
+  remove(id: string): Promise<void>;
+  /** Closes every open log. */
+  close(): Promise<void>;
+}

@@ -20,6 +20,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Kinesis: enforce the per-shard throughput limits (on by default, off for load tests). */
   readonly kinesisEnforceLimits: boolean;
+  /**
+   * Lets POST /_streamlake/clock move the server's clock forward (tests of lifecycle and
+   * retention). Off unless STREAMLAKE_CLOCK_CONTROL=1; never turn it on in production.
+   */
+  readonly clockControl: boolean;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
@@ -85,5 +90,6 @@ export function parseConfig(flags: Flags, env: Readonly<Record<string, string | 
     baseDomains: Object.freeze(domains),
     logLevel,
     kinesisEnforceLimits: bool(pick("kinesis-enforce-limits", "STREAMLAKE_KINESIS_ENFORCE_LIMITS"), true, "kinesis-enforce-limits"),
+    clockControl: bool(env["STREAMLAKE_CLOCK_CONTROL"], false, "STREAMLAKE_CLOCK_CONTROL"),
   });
 }

@@ -1,0 +1,83 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createSqliteIdentityStore } from "../storage/identity/sqlite-identity-store.js";
+import { OffsetClock, systemClock, type Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { createAdminHandler } from "./admin.js";
+import type { Config } from "./config.js";
+import { createDispatcher } from "./dispatch.js";
+import { createListener } from "./listener.js";
+import { createServices } from "./services.js";
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Defaults to the system clock, or to a movable one when config.clockControl is on. */
+  readonly clock?: Clock;
+  readonly version?: string;
+}
+
+export interface App {
+  /** Starts services and listens; resolves with the bound port. */
+  start(): Promise<number>;
+  /** Graceful stop: no new requests, in-flight ones finish (up to `deadlineMs`), stores close. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+/** Builds the whole server from its parts: stores, services, dispatcher, one listener. */
+export function createApp(options: AppOptions): App {
+  const { config, logger } = options;
+  mkdirSync(config.dataDir, { recursive: true });
+  const offsetClock = config.clockControl ? new OffsetClock() : undefined;
+  const clock = options.clock ?? offsetClock ?? systemClock;
+  const identities = createSqliteIdentityStore(join(config.dataDir, "meta", "identity.db"));
+  identities.putAccessKey({
+    accessKeyId: config.rootAccessKeyId,
+    secretAccessKey: config.rootSecretAccessKey,
+    accountId: config.accountId,
+    principalArn: `arn:aws:iam::${config.accountId}:root`,
+    status: "Active",
+    createdAt: identities.getAccessKey(config.rootAccessKeyId)?.createdAt ?? clock.now(),
+  });
+  const services = createServices({ config, clock, logger });
+  const shutdown = new AbortController();
+  let ready = false;
+  const admin = createAdminHandler({
+    version: options.version ?? "0.0.0",
+    services: services.map((s) => s.name),
+    clock: offsetClock,
+    ready: () => ready,
+  });
+  const dispatcher = createDispatcher({ config, clock, logger, services, identities, shutdown: shutdown.signal, admin });
+  const listener = createListener(dispatcher.handle);
+  let stopping: Promise<void> | undefined;
+
+  return {
+    async start() {
+      for (const s of services) await s.start?.();
+      const port = await listener.listen(config.port, config.host);
+      ready = true;
+      return port;
+    },
+    stop(deadlineMs = 10_000) {
+      stopping ??= (async () => {
+        ready = false;
+        const closing = listener.close(deadlineMs);
+        // Give in-flight requests the deadline, then abort what is left.
+        const timer = setTimeout(() => shutdown.abort(), deadlineMs);
+        await closing;
+        clearTimeout(timer);
+        shutdown.abort();
+        for (const s of [...services].reverse()) {
+          try {
+            await s.stop?.();
+          } catch (err) {
+            logger.error("service stop failed", { service: s.name, err: String(err) });
+          }
+        }
+        identities.close();
+      })();
+      return stopping;
+    },
+  };
+}

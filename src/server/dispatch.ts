@@ -1,0 +1,178 @@
+import type http from "node:http";
+import type http2 from "node:http2";
+import { pipeline } from "node:stream";
+import { AuthError } from "../protocols/auth-error.js";
+import type { HttpRequestParts } from "../protocols/sigv4/index.js";
+import type { IdentityStore } from "../storage/identity/identity-store.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../util/logger.js";
+import { authenticateRequest } from "./auth.js";
+import type { Config } from "./config.js";
+import { anonymousPrincipal } from "./principal.js";
+import { newExtendedRequestId, newRequestId } from "./request-ids.js";
+import { createRouter } from "./route.js";
+import type { RequestContext, Service, ServiceRequest, ServiceResponse } from "./service.js";
+import { writeResponse } from "./write-response.js";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+export interface DispatchDeps {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly services: readonly Service[];
+  readonly identities: IdentityStore;
+  /** Aborted when the server begins shutting down. */
+  readonly shutdown: AbortSignal;
+  /** Answers /_streamlake/* admin and health requests; undefined when the path is not one. */
+  readonly admin: (req: Req, path: string) => ServiceResponse | Promise<ServiceResponse> | undefined;
+}
+
+/** Lower-cased, joined headers without HTTP/2 pseudo-headers. */
+function flattenHeaders(req: Req): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(":")) continue;
+    out[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const authority = (req.headers as Record<string, string | string[] | undefined>)[":authority"];
+  if (out["host"] === undefined && typeof authority === "string") out["host"] = authority;
+  return out;
+}
+
+function hostnameOf(host: string | undefined): string {
+  if (host === undefined) return "";
+  const h = host.toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const colon = h.lastIndexOf(":");
+  return colon === -1 ? h : h.slice(0, colon);
+}
+
+/** Which bucket a virtual-hosted-style Host names, if any. */
+export function virtualHostBucket(hostname: string, baseDomains: readonly string[]): string | undefined {
+  for (const domain of baseDomains) {
+    if (hostname.length > domain.length + 1 && hostname.endsWith("." + domain)) {
+      return hostname.slice(0, hostname.length - domain.length - 1);
+    }
+  }
+  return undefined;
+}
+
+/** The server's request handler: ids, admin paths, routing, authentication, the service, errors. */
+export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: Res) => void; inFlight: () => number } {
+  const route = createRouter(deps.services);
+  let inFlight = 0;
+
+  async function serve(req: Req, res: Res): Promise<void> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? "" : url.slice(q + 1);
+    const isH2 = req.httpVersionMajor === 2;
+    const isHead = req.method === "HEAD";
+
+    const admin = rawPath.startsWith("/_streamlake/") ? await deps.admin(req, rawPath) : undefined;
+    if (admin !== undefined) {
+      await writeResponse(res, admin, isHead, isH2);
+      return;
+    }
+
+    const headers = flattenHeaders(req);
+    const hostname = hostnameOf(headers["host"]);
+    const parts: HttpRequestParts = {
+      method: req.method ?? "GET",
+      rawPath,
+      rawQuery,
+      headers,
+      virtualHostBucket: virtualHostBucket(hostname, deps.config.baseDomains),
+    };
+    const abort = new AbortController();
+    const onShutdown = (): void => abort.abort(new Error("server shutting down"));
+    deps.shutdown.addEventListener("abort", onShutdown, { once: true });
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort(new Error("client went away"));
+      deps.shutdown.removeEventListener("abort", onShutdown);
+    });
+    const ctxBase = {
+      requestId: newRequestId(),
+      extendedRequestId: newExtendedRequestId(),
+      region: deps.config.region,
+      signal: abort.signal,
+      clock: deps.clock,
+      logger: deps.logger,
+    };
+    const service = route(parts);
+    if (service === undefined) {
+      req.resume();
+      await writeResponse(
+        res,
+        {
+          status: 400,
+          headers: { "content-type": "application/xml", "x-amz-request-id": ctxBase.requestId },
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>This server does not implement the service the request was signed for.</Message><RequestId>${ctxBase.requestId}</RequestId></Error>`,
+        },
+        isHead,
+        isH2,
+      );
+      return;
+    }
+
+    let ctx: RequestContext = { ...ctxBase, principal: anonymousPrincipal };
+    let sreq: ServiceRequest | undefined;
+    let response: ServiceResponse;
+    try {
+      const auth = authenticateRequest(parts, deps.identities, deps.config.region, deps.clock.now());
+      ctx = { ...ctxBase, principal: auth.principal };
+      if (auth.principal.authType === "anonymous" && !service.allowsAnonymous) {
+        // Services that never take anonymous requests still render the refusal themselves.
+        throw new AuthError("AccessDenied", "Access Denied");
+      }
+      const body = auth.verifier;
+      pipeline(req as NodeJS.ReadableStream, body, () => {
+        /* errors surface on `body`, where the operation reads it */
+      });
+      sreq = {
+        method: parts.method,
+        rawPath,
+        rawQuery,
+        headers,
+        hostname,
+        body,
+        trailers: auth.trailers,
+        httpVersion: isH2 ? "2.0" : "1.1",
+      };
+      response = await service.handle(sreq, ctx);
+    } catch (err) {
+      response = service.renderError(err, sreq, ctx);
+      if (response.status >= 500) deps.logger.error("request failed", { requestId: ctx.requestId, service: service.name, err: String((err as Error)?.stack ?? err) });
+      // Drain what the client is still sending so it can read our answer (up to a limit).
+      if (!req.readableEnded) {
+        req.resume();
+        if (!isH2) res.setHeader("connection", "close");
+      }
+    }
+    try {
+      await writeResponse(res, response, isHead, isH2);
+    } catch (err) {
+      if (!abort.signal.aborted) deps.logger.warn("response stream failed", { requestId: ctx.requestId, err: String(err) });
+      res.destroy();
+    }
+  }
+
+  return {
+    inFlight: () => inFlight,
+    handle(req, res) {
+      inFlight++;
+      serve(req, res)
+        .catch((err: unknown) => {
+          deps.logger.error("unhandled request error", { err: String((err as Error)?.stack ?? err) });
+          if (!res.headersSent) {
+            res.statusCode = 500;
+            res.end();
+          } else res.destroy();
+        })
+        .finally(() => inFlight--);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { S3Handler } from "../request.js";
+import type { S3Operation } from "../router.js";
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
+import { deleteObject } from "./delete-object.js";
+import { getObject } from "./get-object.js";
+import { putObject } from "./put-object.js";
+
+/** Every S3 operation this server implements; the rest answer NotImplemented. */
+export const OPERATIONS: Partial<Record<S3Operation, S3Handler>> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  HeadBucket: headBucket,
+  DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: getObject,
+  DeleteObject: deleteObject,
+};

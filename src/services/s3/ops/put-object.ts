@@ -1,0 +1,82 @@
+import type { ServiceResponse } from "../../../server/service.js";
+import type { ObjectVersion, Precondition } from "../../../storage/objects/object-store.js";
+import { checksumHeader } from "../checksums.js";
+import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
+import { declaredLength } from "../body/declared-length.js";
+import { ingestBody } from "../body/ingest.js";
+import { S3Error, s3Headers } from "../errors.js";
+import type { S3Env, S3Request } from "../request.js";
+import { requireBucket, requireKey } from "../shapes/bucket-access.js";
+import { parseWriteHeaders } from "../shapes/object-headers.js";
+import { parseTaggingHeader } from "../shapes/tagging.js";
+import { newVersionId } from "../shapes/version-ids.js";
+import { assertKey } from "../shapes/object-key.js";
+
+/**
+ * PutObject's conditional writes: If-None-Match: * fails when the key exists, If-Match when the
+ * current ETag differs (S3 User Guide, "Conditional writes").
+ */
+export function writePreconditions(h: Readonly<Record<string, string>>): Precondition | undefined {
+  const ifNoneMatch = h["if-none-match"];
+  const ifMatch = h["if-match"];
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== "*") {
+    throw new S3Error("NotImplemented", "A header you provided implies functionality that is not implemented", { Header: "If-None-Match" });
+  }
+  return (current) => {
+    const exists = current !== undefined && !current.isDeleteMarker;
+    if (ifNoneMatch !== undefined && exists) throw new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
+    if (ifMatch !== undefined) {
+      if (!exists) throw new S3Error("NoSuchKey", undefined, { Key: "" });
+      const wanted = ifMatch.split(",").map((s) => s.trim());
+      if (!wanted.includes("*") && !wanted.includes(current.etag)) throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Match" });
+    }
+  };
+}
+
+export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResponse> {
+  const bucket = requireBucket(req, env);
+  const key = requireKey(req);
+  assertKey(key);
+  const h = req.http.headers;
+  const write = parseWriteHeaders(h);
+  const tags = parseTaggingHeader(h["x-amz-tagging"]);
+  const sums = parseChecksumRequest(h);
+  const precondition = writePreconditions(h);
+  const expectedLength = declaredLength(h);
+
+  const body = await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal });
+  try {
+    verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);
+    const versionId = bucket.versioning === "Enabled" ? newVersionId() : "null";
+    const version: ObjectVersion = {
+      bucket: bucket.name,
+      key,
+      versionId,
+      isDeleteMarker: false,
+      size: body.size,
+      etag: `"${body.md5Hex}"`,
+      lastModified: env.ctx.clock.now(),
+      storageClass: write.storageClass,
+      ownerAccountId: env.ctx.principal.accountId,
+      headers: write.headers,
+      userMetadata: write.userMetadata,
+      checksum: sums.algorithm === undefined || body.checksumValue === undefined ? undefined : { algorithm: sums.algorithm, value: body.checksumValue, type: "FULL_OBJECT" },
+      tags,
+      data: body.data,
+    };
+    const result = await env.objects.putVersion(version, precondition);
+    env.pins.release(result.released);
+    const headers: Record<string, string> = { ...s3Headers(env.ctx), etag: version.etag };
+    if (bucket.versioning !== "Unversioned") headers["x-amz-version-id"] = versionId;
+    if (version.checksum !== undefined) {
+      headers[checksumHeader(version.checksum.algorithm)] = version.checksum.value;
+      headers["x-amz-checksum-type"] = "FULL_OBJECT";
+    }
+    return { status: 200, headers };
+  } catch (err) {
+    env.pins.release([body.data]);
+    if (err instanceof S3Error && err.code === "NoSuchKey") throw new S3Error("NoSuchKey", undefined, { Key: key });
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+import type { Readable, Writable } from "node:stream";
+
+/** An object body being written; nothing is visible until `commit`. */
+export interface BlobWriter {
+  /** Write the bytes here (back-pressure respected). End it before `commit`. */
+  readonly stream: Writable;
+  /** Makes the bytes durable (fsync, rename into place, directory fsync); resolves with the blob id. */
+  commit(): Promise<string>;
+  /** Discards the bytes. Safe to call after a failed commit, and more than once. */
+  abort(): Promise<void>;
+}
+
+/** Where large object bodies live. Ids are opaque and never derived from keys or bucket names. */
+export interface BlobStore {
+  /** Starts a new blob. */
+  create(): Promise<BlobWriter>;
+  /** Streams bytes [start, end] (inclusive, like an HTTP range) of a blob; the whole blob by default. */
+  read(blobId: string, start?: number, end?: number): Readable;
+  /** Removes a blob; no error when it is already gone. */
+  delete(blobId: string): Promise<void>;
+  /**
+   * Start-up sweep: deletes temp files left by a crash, and committed blobs that nothing
+   * references (a crash between rename and metadata commit, or between commit and delete).
+   * Returns how many files it removed.
+   */
+  sweep(isReferenced: (blobId: string) => boolean): Promise<number>;
+}

@@ -1,0 +1,140 @@
+/** Versioning state of a bucket, as S3 names it ("Unversioned" = never enabled). */
+export type VersioningState = "Unversioned" | "Enabled" | "Suspended";
+
+export interface BucketRecord {
+  readonly name: string;
+  readonly ownerAccountId: string;
+  readonly region: string;
+  /** Creation time, ms since epoch. */
+  readonly createdAt: number;
+  readonly versioning: VersioningState;
+}
+
+/** Where an object's bytes are. */
+export type DataRef =
+  | { readonly kind: "inline"; readonly bytes: Uint8Array }
+  | { readonly kind: "blob"; readonly blobId: string }
+  | { readonly kind: "none" };
+
+/** An additional checksum as S3 stores and returns it. */
+export interface StoredChecksum {
+  readonly algorithm: "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
+  /** Base64 of the checksum bytes (with a -N suffix for composite multipart checksums). */
+  readonly value: string;
+  readonly type: "FULL_OBJECT" | "COMPOSITE";
+}
+
+/** One version of an object (or a delete marker). */
+export interface ObjectVersion {
+  readonly bucket: string;
+  readonly key: string;
+  /** "null" for the null version (unversioned or suspended buckets). */
+  readonly versionId: string;
+  readonly isDeleteMarker: boolean;
+  readonly size: number;
+  /** The ETag with its quotes, as S3 returns it. */
+  readonly etag: string;
+  /** ms since epoch. */
+  readonly lastModified: number;
+  readonly storageClass: string;
+  readonly ownerAccountId: string;
+  /** Content-Type, Content-Encoding, Content-Disposition, Content-Language, Cache-Control, Expires, x-amz-website-redirect-location, keyed by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** x-amz-meta-* values keyed by the lower-case name without the prefix. */
+  readonly userMetadata: Readonly<Record<string, string>>;
+  readonly checksum: StoredChecksum | undefined;
+  /** Object tags in order. */
+  readonly tags: ReadonlyArray<readonly [string, string]>;
+  readonly data: DataRef;
+}
+
+/** An ObjectVersion plus whether it is the latest of its key. */
+export interface StoredVersion extends ObjectVersion {
+  readonly isLatest: boolean;
+}
+
+export interface ListObjectsQuery {
+  readonly prefix: string;
+  /** Empty string: no delimiter. */
+  readonly delimiter: string;
+  /** List keys strictly after this one (a v1 marker or v2 start-after / continuation). */
+  readonly after: string | undefined;
+  readonly maxKeys: number;
+}
+
+export interface ListObjectsPage {
+  /** Objects and common prefixes merged in key order, at most maxKeys entries in all. */
+  readonly entries: ReadonlyArray<{ readonly object: StoredVersion } | { readonly prefix: string }>;
+  readonly isTruncated: boolean;
+  /** Where the next page starts (exclusive): the last key or common prefix returned. */
+  readonly resumeAfter: string | undefined;
+}
+
+export interface ListVersionsQuery {
+  readonly prefix: string;
+  readonly delimiter: string;
+  readonly keyMarker: string | undefined;
+  readonly versionIdMarker: string | undefined;
+  readonly maxKeys: number;
+}
+
+export interface ListVersionsPage {
+  readonly entries: ReadonlyArray<{ readonly version: StoredVersion } | { readonly prefix: string }>;
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker: string | undefined;
+  readonly nextVersionIdMarker: string | undefined;
+}
+
+/** Thrown by a precondition to refuse a write; carries the service's own error. */
+export type Precondition = (current: StoredVersion | undefined) => void;
+
+/** The result of a write: data references no version points to any more (the caller frees them). */
+export interface WriteResult {
+  readonly released: readonly DataRef[];
+}
+
+export class BucketNotEmptyError extends Error {
+  override readonly name = "BucketNotEmptyError";
+}
+export class BucketExistsError extends Error {
+  override readonly name = "BucketExistsError";
+  constructor(readonly ownerAccountId: string) {
+    super("bucket exists");
+  }
+}
+export class NoSuchBucketError extends Error {
+  override readonly name = "NoSuchBucketError";
+}
+
+/**
+ * S3's bucket and object metadata. Writes resolve only once durable; concurrent writes share
+ * commits. Reads are synchronous snapshots of committed state.
+ */
+export interface ObjectStore {
+  /** Creates a bucket; throws BucketExistsError with the current owner if the name is taken. */
+  createBucket(bucket: BucketRecord): Promise<void>;
+  getBucket(name: string): BucketRecord | undefined;
+  /** Deletes an empty bucket (no versions, no uploads); throws BucketNotEmptyError otherwise. */
+  deleteBucket(name: string): Promise<void>;
+  /** Buckets of an owner in name order, after `after`, at most `limit`, names starting with `prefix`. */
+  listBuckets(ownerAccountId: string, prefix: string, after: string | undefined, limit: number): BucketRecord[];
+  setVersioning(name: string, state: VersioningState): Promise<void>;
+
+  /** The latest version of a key (maybe a delete marker), or a given version. */
+  getVersion(bucket: string, key: string, versionId?: string): StoredVersion | undefined;
+  /**
+   * Adds a version as the latest of its key. With versionId "null" it replaces any existing null
+   * version. `precondition` runs inside the commit against the current latest version.
+   */
+  putVersion(version: ObjectVersion, precondition?: Precondition): Promise<WriteResult>;
+  /** Removes one version for good; the previous version becomes latest. Undefined if absent. */
+  deleteVersion(bucket: string, key: string, versionId: string, precondition?: Precondition): Promise<(WriteResult & { removed: StoredVersion }) | undefined>;
+  /** Replaces the tags of one version. */
+  setTags(bucket: string, key: string, versionId: string, tags: ReadonlyArray<readonly [string, string]>): Promise<boolean>;
+
+  listObjects(bucket: string, query: ListObjectsQuery): ListObjectsPage;
+  listVersions(bucket: string, query: ListVersionsQuery): ListVersionsPage;
+  /** Whether any version still points at this blob (for the start-up sweep of orphaned files). */
+  isBlobReferenced(blobId: string): boolean;
+  close(): Promise<void>;
+}

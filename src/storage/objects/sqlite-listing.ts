@@ -1,0 +1,165 @@
+import type { SqliteDatabase } from "../sqlite/database.js";
+import { keyBytes, prefixSuccessor } from "./key-bytes.js";
+import type { ListObjectsPage, ListObjectsQuery, ListVersionsPage, ListVersionsQuery, StoredVersion } from "./object-store.js";
+import type { ObjectRow } from "./sqlite-rows.js";
+
+/** What the listing code needs from the store. */
+export interface RowSource {
+  readonly db: SqliteDatabase;
+  readonly cols: string;
+  decode(bucket: string, row: ObjectRow): StoredVersion;
+}
+
+const statements = new WeakMap<SqliteDatabase, ReturnType<typeof prepare>>();
+
+function prepare(src: RowSource) {
+  const latest = (op: ">" | ">=") =>
+    src.db.prepare<[string, Buffer], ObjectRow>(
+      `SELECT ${src.cols} FROM objects INDEXED BY objects_latest WHERE bucket = ? AND key ${op} ? AND is_latest = 1 ORDER BY key`,
+    );
+  const versions = (op: ">" | ">=") =>
+    src.db.prepare<[string, Buffer], ObjectRow>(
+      `SELECT ${src.cols} FROM objects INDEXED BY objects_history WHERE bucket = ? AND key ${op} ? ORDER BY key, id DESC`,
+    );
+  return {
+    latestGT: latest(">"),
+    latestGE: latest(">="),
+    versionsGT: versions(">"),
+    versionsGE: versions(">="),
+    versionsOfKeyBefore: src.db.prepare<[string, Buffer, number], ObjectRow>(
+      `SELECT ${src.cols} FROM objects INDEXED BY objects_history WHERE bucket = ? AND key = ? AND id < ? ORDER BY id DESC`,
+    ),
+    idOfVersion: src.db.prepare<[string, Buffer, string], { id: number }>(
+      "SELECT id FROM objects WHERE bucket = ? AND key = ? AND version_id = ?",
+    ),
+  };
+}
+
+function stmts(src: RowSource): ReturnType<typeof prepare> {
+  let s = statements.get(src.db);
+  if (s === undefined) {
+    s = prepare(src);
+    statements.set(src.db, s);
+  }
+  return s;
+}
+
+const startsWith = (key: Buffer, prefix: Buffer): boolean =>
+  key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+
+/** The common prefix a key rolls up into (prefix + up to and including the delimiter), if any. */
+function commonPrefix(key: Buffer, prefix: Buffer, delim: Buffer): Buffer | undefined {
+  if (delim.length === 0 || !startsWith(key, prefix)) return undefined;
+  const at = key.indexOf(delim, prefix.length);
+  return at === -1 ? undefined : key.subarray(0, at + delim.length);
+}
+
+/** Where a listing starts: [lower bound, inclusive?], or undefined when nothing can follow. */
+function startBound(prefix: Buffer, delim: Buffer, after: string | undefined): [Buffer, boolean] | undefined {
+  if (after === undefined || keyBytes(after).compare(prefix) < 0) return [prefix, true];
+  const a = keyBytes(after);
+  // A marker inside a common prefix means that prefix was already returned: skip all of it.
+  const cp = commonPrefix(a, prefix, delim);
+  if (cp === undefined) return [a, false];
+  const next = prefixSuccessor(cp);
+  return next === undefined ? undefined : [next, true];
+}
+
+/**
+ * ListObjects over the latest versions. A common prefix is skipped with one index seek to the
+ * first key past it, so a delimited listing costs about one seek per prefix, not one row per key.
+ */
+export function listObjectsPage(src: RowSource, bucket: string, query: ListObjectsQuery): ListObjectsPage {
+  const s = stmts(src);
+  const prefix = keyBytes(query.prefix);
+  const delim = keyBytes(query.delimiter);
+  const entries: Array<{ object: StoredVersion } | { prefix: string }> = [];
+  let bound = startBound(prefix, delim, query.after);
+  let truncated = false;
+  let resumeAfter: string | undefined;
+  outer: while (bound !== undefined) {
+    const [lower, inclusive] = bound;
+    bound = undefined;
+    for (const row of (inclusive ? s.latestGE : s.latestGT).iterate(bucket, lower)) {
+      if (!startsWith(row.key, prefix)) break outer;
+      if (row.is_delete_marker === 1) continue;
+      const cp = commonPrefix(row.key, prefix, delim);
+      if (entries.length >= query.maxKeys) {
+        truncated = true;
+        break outer;
+      }
+      if (cp !== undefined) {
+        const p = cp.toString("utf8");
+        entries.push({ prefix: p });
+        resumeAfter = p;
+        const next = prefixSuccessor(cp);
+        if (next !== undefined) bound = [next, true];
+        continue outer;
+      }
+      const object = src.decode(bucket, row);
+      entries.push({ object });
+      resumeAfter = object.key;
+    }
+  }
+  return { entries, isTruncated: truncated, resumeAfter: truncated ? resumeAfter : undefined };
+}
+
+/** ListObjectVersions: keys in byte order, each key's versions newest first, prefixes rolled up. */
+export function listVersionsPage(src: RowSource, bucket: string, query: ListVersionsQuery): ListVersionsPage {
+  const s = stmts(src);
+  const prefix = keyBytes(query.prefix);
+  const delim = keyBytes(query.delimiter);
+  const entries: Array<{ version: StoredVersion } | { prefix: string }> = [];
+  let truncated = false;
+  let last: { key: string; versionId: string | undefined } | undefined;
+
+  const take = (row: ObjectRow): "stop" | "ok" => {
+    if (entries.length >= query.maxKeys) {
+      truncated = true;
+      return "stop";
+    }
+    const version = src.decode(bucket, row);
+    entries.push({ version });
+    last = { key: version.key, versionId: version.versionId };
+    return "ok";
+  };
+
+  let bound = startBound(prefix, delim, query.keyMarker);
+  // Continue inside the marker key: its versions older than the version-id marker come first.
+  if (query.keyMarker !== undefined && query.versionIdMarker !== undefined && bound !== undefined && !bound[1]) {
+    const k = keyBytes(query.keyMarker);
+    const marker = s.idOfVersion.get(bucket, k, query.versionIdMarker);
+    if (marker !== undefined) {
+      for (const row of s.versionsOfKeyBefore.iterate(bucket, k, marker.id)) {
+        if (take(row) === "stop") break;
+      }
+    }
+  }
+  outer: while (bound !== undefined && !truncated) {
+    const [lower, inclusive] = bound;
+    bound = undefined;
+    for (const row of (inclusive ? s.versionsGE : s.versionsGT).iterate(bucket, lower)) {
+      if (!startsWith(row.key, prefix)) break outer;
+      const cp = commonPrefix(row.key, prefix, delim);
+      if (cp !== undefined) {
+        if (entries.length >= query.maxKeys) {
+          truncated = true;
+          break outer;
+        }
+        const p = cp.toString("utf8");
+        entries.push({ prefix: p });
+        last = { key: p, versionId: undefined };
+        const next = prefixSuccessor(cp);
+        if (next !== undefined) bound = [next, true];
+        continue outer;
+      }
+      if (take(row) === "stop") break outer;
+    }
+  }
+  return {
+    entries,
+    isTruncated: truncated,
+    nextKeyMarker: truncated ? last?.key : undefined,
+    nextVersionIdMarker: truncated ? last?.versionId : undefined,
+  };
+}

@@ -1,0 +1,214 @@
+import { openDatabase } from "../sqlite/database.js";
+import { GroupCommit } from "../sqlite/group-commit.js";
+import { keyBytes, prefixSuccessor } from "./key-bytes.js";
+import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
+import { decodeRow, encodeMeta, type ObjectRow } from "./sqlite-rows.js";
+import {
+  BucketExistsError,
+  BucketNotEmptyError,
+  NoSuchBucketError,
+  type BucketRecord,
+  type DataRef,
+  type ObjectStore,
+  type ObjectVersion,
+  type StoredVersion,
+  type VersioningState,
+} from "./object-store.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS buckets (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  region TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  versioning TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS objects (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  bucket TEXT NOT NULL,
+  key BLOB NOT NULL,
+  version_id TEXT NOT NULL,
+  is_latest INTEGER NOT NULL,
+  is_delete_marker INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  last_modified INTEGER NOT NULL,
+  storage_class TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  meta TEXT NOT NULL,
+  blob_id TEXT,
+  inline_data BLOB
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects(bucket, key, version_id);
+CREATE INDEX IF NOT EXISTS objects_history ON objects(bucket, key, id DESC);
+CREATE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE is_latest = 1;
+CREATE INDEX IF NOT EXISTS objects_blob ON objects(blob_id) WHERE blob_id IS NOT NULL;
+`;
+
+// Every column but the inline bytes: listings never touch object data.
+const COLS = "id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id";
+
+interface BucketRow {
+  name: string;
+  owner: string;
+  region: string;
+  created_at: number;
+  versioning: string;
+}
+const toBucket = (r: BucketRow): BucketRecord => ({
+  name: r.name,
+  ownerAccountId: r.owner,
+  region: r.region,
+  createdAt: r.created_at,
+  versioning: r.versioning as VersioningState,
+});
+
+/** The embedded ObjectStore: SQLite in WAL mode with group commit. */
+export function createSqliteObjectStore(path: string): ObjectStore {
+  const db = openDatabase(path);
+  db.exec(SCHEMA);
+  const gc = new GroupCommit(db, path);
+
+  const q = {
+    bucketGet: db.prepare<[string], BucketRow>("SELECT * FROM buckets WHERE name = ?"),
+    bucketInsert: db.prepare("INSERT INTO buckets VALUES (?, ?, ?, ?, ?)"),
+    bucketDelete: db.prepare("DELETE FROM buckets WHERE name = ?"),
+    bucketList: db.prepare<[string, string, string, number], BucketRow>(
+      "SELECT * FROM buckets WHERE owner = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?",
+    ),
+    bucketVersioning: db.prepare("UPDATE buckets SET versioning = ? WHERE name = ?"),
+    bucketHasObjects: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
+    latest: db.prepare<[string, Buffer], ObjectRow>(`SELECT ${COLS}, inline_data FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1`),
+    version: db.prepare<[string, Buffer, string], ObjectRow>(
+      `SELECT ${COLS}, inline_data FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`,
+    ),
+    unsetLatest: db.prepare("UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1"),
+    newestRemaining: db.prepare<[string, Buffer], { id: number }>(
+      "SELECT id FROM objects WHERE bucket = ? AND key = ? ORDER BY id DESC LIMIT 1",
+    ),
+    setLatestById: db.prepare("UPDATE objects SET is_latest = 1 WHERE id = ?"),
+    deleteById: db.prepare("DELETE FROM objects WHERE id = ?"),
+    insert: db.prepare(
+      `INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id, inline_data)
+       VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    setMeta: db.prepare("UPDATE objects SET meta = ? WHERE id = ?"),
+    blobRef: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM objects WHERE blob_id = ? LIMIT 1"),
+  };
+
+  const rows: RowSource = {
+    db,
+    cols: COLS,
+    decode: (bucket, row) => decodeRow(bucket, row),
+  };
+
+  const requireBucket = (name: string): BucketRow => {
+    const b = q.bucketGet.get(name);
+    if (b === undefined) throw new NoSuchBucketError(name);
+    return b;
+  };
+  const dataOf = (row: ObjectRow): DataRef =>
+    row.blob_id !== null ? { kind: "blob", blobId: row.blob_id } : row.inline_data !== null && row.inline_data !== undefined ? { kind: "inline", bytes: row.inline_data } : { kind: "none" };
+
+  return {
+    createBucket(bucket) {
+      return gc.run(() => {
+        const existing = q.bucketGet.get(bucket.name);
+        if (existing !== undefined) throw new BucketExistsError(existing.owner);
+        q.bucketInsert.run(bucket.name, bucket.ownerAccountId, bucket.region, bucket.createdAt, bucket.versioning);
+      });
+    },
+    getBucket(name) {
+      const r = q.bucketGet.get(name);
+      return r === undefined ? undefined : toBucket(r);
+    },
+    deleteBucket(name) {
+      return gc.run(() => {
+        requireBucket(name);
+        if (q.bucketHasObjects.get(name) !== undefined) throw new BucketNotEmptyError(name);
+        q.bucketDelete.run(name);
+      });
+    },
+    listBuckets(owner, prefix, after, limit) {
+      return q.bucketList.all(owner, after ?? "", prefix, limit).filter((b) => b.name.startsWith(prefix)).map(toBucket);
+    },
+    setVersioning(name, state) {
+      return gc.run(() => {
+        requireBucket(name);
+        q.bucketVersioning.run(state, name);
+      });
+    },
+
+    getVersion(bucket, key, versionId) {
+      const k = keyBytes(key);
+      const row = versionId === undefined ? q.latest.get(bucket, k) : q.version.get(bucket, k, versionId);
+      return row === undefined ? undefined : decodeRow(bucket, row);
+    },
+    putVersion(v: ObjectVersion, precondition) {
+      return gc.run(() => {
+        requireBucket(v.bucket);
+        const k = keyBytes(v.key);
+        const cur = q.latest.get(v.bucket, k);
+        precondition?.(cur === undefined ? undefined : decodeRow(v.bucket, cur));
+        const released: DataRef[] = [];
+        const same = q.version.get(v.bucket, k, v.versionId);
+        if (same !== undefined) {
+          released.push(dataOf(same));
+          q.deleteById.run(same.id);
+        }
+        q.unsetLatest.run(v.bucket, k);
+        q.insert.run(
+          v.bucket,
+          k,
+          v.versionId,
+          v.isDeleteMarker ? 1 : 0,
+          v.size,
+          v.etag,
+          v.lastModified,
+          v.storageClass,
+          v.ownerAccountId,
+          encodeMeta(v),
+          v.data.kind === "blob" ? v.data.blobId : null,
+          v.data.kind === "inline" ? Buffer.from(v.data.bytes.buffer, v.data.bytes.byteOffset, v.data.bytes.byteLength) : null,
+        );
+        return { released };
+      });
+    },
+    deleteVersion(bucket, key, versionId, precondition) {
+      return gc.run(() => {
+        requireBucket(bucket);
+        const k = keyBytes(key);
+        const row = q.version.get(bucket, k, versionId);
+        if (row === undefined) return undefined;
+        const cur = q.latest.get(bucket, k);
+        precondition?.(cur === undefined ? undefined : decodeRow(bucket, cur));
+        q.deleteById.run(row.id);
+        if (row.is_latest === 1) {
+          const next = q.newestRemaining.get(bucket, k);
+          if (next !== undefined) q.setLatestById.run(next.id);
+        }
+        return { released: [dataOf(row)], removed: decodeRow(bucket, row) };
+      });
+    },
+    setTags(bucket, key, versionId, tags) {
+      return gc.run(() => {
+        const row = q.version.get(bucket, keyBytes(key), versionId);
+        if (row === undefined) return false;
+        const v = decodeRow(bucket, row);
+        q.setMeta.run(encodeMeta({ ...v, tags }), row.id);
+        return true;
+      });
+    },
+
+    listObjects: (bucket, query) => listObjectsPage(rows, bucket, query),
+    listVersions: (bucket, query) => listVersionsPage(rows, bucket, query),
+    isBlobReferenced: (blobId) => q.blobRef.get(blobId) !== undefined,
+    async close() {
+      await gc.close();
+      db.close();
+    },
+  } satisfies ObjectStore & Record<string, unknown>;
+}
+
+export type { StoredVersion };
+export { prefixSuccessor };

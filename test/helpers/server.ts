@@ -74,6 +74,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await new Promise((r) => setTimeout(r, 50));
   }
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    return exited;
+  };
   return {
     endpoint,
     port,
@@ -81,16 +85,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     pid: child.pid!,
     process: child,
     log: () => log,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      return exited;
-    },
+    stop,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
     async dispose() {
-      await this.stop();
+      await stop();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,156 @@
+import { AuthError } from "../../protocols/auth-error.js";
+import { encodeCbor } from "../../protocols/cbor/cbor.js";
+import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
+
+/** Every error code Kinesis answers with. */
+export type KinesisErrorCode =
+  | "AccessDeniedException"
+  | "ExpiredIteratorException"
+  | "ExpiredNextTokenException"
+  | "ExpiredTokenException"
+  | "IncompleteSignatureException"
+  | "InternalFailure"
+  | "InvalidArgumentException"
+  | "InvalidSignatureException"
+  | "LimitExceededException"
+  | "MissingAuthenticationTokenException"
+  | "ProvisionedThroughputExceededException"
+  | "RequestEntityTooLargeException"
+  | "ResourceInUseException"
+  | "ResourceNotFoundException"
+  | "SerializationException"
+  | "UnknownOperationException"
+  | "UnrecognizedClientException"
+  | "ValidationException";
+
+/** HTTP status and default message per code (AWS JSON services answer 400 for client errors). */
+export const kinesisErrors: Readonly<Record<KinesisErrorCode, { readonly status: number; readonly message: string }>> = {
+  AccessDeniedException: { status: 400, message: "Access denied." },
+  ExpiredIteratorException: { status: 400, message: "Iterator expired." },
+  ExpiredNextTokenException: { status: 400, message: "The pagination token passed to the operation is expired." },
+  ExpiredTokenException: { status: 400, message: "The security token included in the request is expired" },
+  IncompleteSignatureException: { status: 400, message: "The request signature does not conform to AWS standards." },
+  InternalFailure: { status: 500, message: "The request processing has failed because of an unknown error, exception or failure." },
+  InvalidArgumentException: { status: 400, message: "Invalid argument." },
+  InvalidSignatureException: {
+    status: 400,
+    message:
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  },
+  LimitExceededException: { status: 400, message: "Limit exceeded." },
+  MissingAuthenticationTokenException: { status: 400, message: "Missing Authentication Token" },
+  ProvisionedThroughputExceededException: { status: 400, message: "Rate exceeded for shard." },
+  RequestEntityTooLargeException: { status: 413, message: "Request entity too large." },
+  ResourceInUseException: { status: 400, message: "Resource in use." },
+  ResourceNotFoundException: { status: 400, message: "Resource not found." },
+  SerializationException: { status: 400, message: "Unable to parse the request body." },
+  UnknownOperationException: { status: 400, message: "Unknown operation." },
+  UnrecognizedClientException: { status: 400, message: "The security token included in the request is invalid." },
+  ValidationException: { status: 400, message: "Validation failed." },
+};
+
+/** A Kinesis wire error: code, message, HTTP status from the table. */
+export class KinesisError extends Error {
+  override readonly name = "KinesisError";
+  readonly status: number;
+  constructor(
+    readonly code: KinesisErrorCode,
+    message?: string,
+  ) {
+    super(message ?? kinesisErrors[code].message);
+    this.status = kinesisErrors[code].status;
+  }
+}
+
+/** 20130524T000000Z, the form SigV4 messages quote times in. */
+function basicIso(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+function parseAmzTime(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Maps the server's S3-named authentication failures to the codes Kinesis answers with. */
+export function fromAuthError(err: AuthError, now: number): KinesisError {
+  switch (err.code) {
+    case "InvalidAccessKeyId":
+      return new KinesisError("UnrecognizedClientException");
+    case "SignatureDoesNotMatch":
+    case "XAmzContentSHA256Mismatch":
+    case "BadDigest":
+    case "InvalidDigest":
+    case "IncompleteBody":
+    case "InvalidRequest":
+      return new KinesisError("InvalidSignatureException");
+    case "RequestTimeTooSkewed": {
+      // JSON services word clock skew as an expired signature (SigV4 "Signature expired: ..." answers).
+      const requestTime = parseAmzTime(err.extra["RequestTime"]);
+      const serverTime = parseAmzTime(err.extra["ServerTime"]) ?? now;
+      const fiveMin = 5 * 60_000;
+      if (requestTime !== undefined && requestTime > serverTime) {
+        return new KinesisError(
+          "InvalidSignatureException",
+          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + fiveMin)} (${basicIso(serverTime)} + 5 min.)`,
+        );
+      }
+      return new KinesisError(
+        "InvalidSignatureException",
+        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - fiveMin)} (${basicIso(serverTime)} - 5 min.)`,
+      );
+    }
+    case "ExpiredToken":
+      return new KinesisError("ExpiredTokenException");
+    case "AccessDenied":
+      return new KinesisError("MissingAuthenticationTokenException");
+    case "AuthorizationHeaderMalformed":
+    case "AuthorizationQueryParametersError":
+    case "InvalidArgument":
+    case "MissingSecurityHeader":
+      return new KinesisError("IncompleteSignatureException", err.message);
+  }
+}
+
+/** Which body encoding the client asked for: CBOR (Java SDK) or JSON 1.1 (everyone else). */
+export type WireFormat = "json" | "cbor";
+
+export const JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
+export const CBOR_CONTENT_TYPE = "application/x-amz-cbor-1.1";
+
+/** The format a request's content-type selects; responses and errors answer in kind. */
+export function wireFormatOf(req: ServiceRequest | undefined): WireFormat {
+  const ct = req?.headers["content-type"] ?? "";
+  return ct.trim().toLowerCase().startsWith("application/x-amz-cbor") ? "cbor" : "json";
+}
+
+/** Headers every Kinesis answer carries. */
+export function responseHeaders(format: WireFormat, ctx: RequestContext): Record<string, string> {
+  return {
+    "content-type": format === "cbor" ? CBOR_CONTENT_TYPE : JSON_CONTENT_TYPE,
+    "x-amzn-requestid": ctx.requestId,
+    "x-amz-id-2": ctx.extendedRequestId,
+  };
+}
+
+/** Anything thrown -> a KinesisError (unknown failures become InternalFailure). */
+export function toKinesisError(err: unknown, now: number): KinesisError {
+  if (err instanceof KinesisError) return err;
+  if (err instanceof AuthError) return fromAuthError(err, now);
+  return new KinesisError("InternalFailure");
+}
+
+/** Renders an error as `{"__type": code, "message": ...}` in the request's wire format. */
+export function renderKinesisError(err: unknown, req: ServiceRequest | undefined, ctx: RequestContext): ServiceResponse {
+  const e = toKinesisError(err, ctx.clock.now());
+  const format = wireFormatOf(req);
+  // SerializationException spells its message member with a capital M (as the service does).
+  const payload = e.code === "SerializationException" ? { __type: e.code, Message: e.message } : { __type: e.code, message: e.message };
+  return {
+    status: e.status,
+    headers: responseHeaders(format, ctx),
+    body: format === "cbor" ? encodeCbor(payload) : JSON.stringify(payload),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Kinesis sequence numbers: 56-digit decimal strings. Their hex form (47 digits) is laid out as
+ * the service's own (see DescribeStream samples in the AWS docs, e.g.
+ * 49600871682957036442365024926191073437251060580128653314 = 0x205db759cd0000...5db759cd000000002):
+ *
+ *   "2" | shard creation secs (9) | shard index low nibble (1) | position (16) | "00" | arrival secs (9) | shard index (8) | "2"
+ *
+ * The position (log seq + 1, so that the shard's StartingSequenceNumber, position 0, sorts before
+ * its first record) comes before the arrival time, so numbers strictly increase within a shard,
+ * and all have 56 digits, so string order is numeric order. Child shards are created in a later
+ * second than their parents, so their numbers sort after the parents'.
+ */
+
+const HEX_DIGITS = 47;
+const MAX_POSITION = (1n << 63n) - 1n;
+
+/** What a sequence number says. */
+export interface SequenceParts {
+  /** Creation time of the shard, whole seconds since the epoch. */
+  readonly shardCreatedSecs: number;
+  readonly shardIndex: number;
+  /** Position in the shard: 0 = before the first record; record with log seq n has n + 1. */
+  readonly position: bigint;
+  /** Arrival time, whole seconds since the epoch. */
+  readonly timeSecs: number;
+}
+
+function hex(n: number | bigint, width: number): string {
+  return n.toString(16).padStart(width, "0").slice(-width);
+}
+
+/** Builds the decimal string. */
+export function encodeSequenceNumber(parts: SequenceParts): string {
+  if (parts.position < 0n || parts.position > MAX_POSITION) throw new RangeError(`position ${parts.position} out of range`);
+  const h =
+    "2" +
+    hex(parts.shardCreatedSecs, 9) +
+    hex(parts.shardIndex & 0xf, 1) +
+    hex(parts.position, 16) +
+    "00" +
+    hex(parts.timeSecs, 9) +
+    hex(parts.shardIndex, 8) +
+    "2";
+  return BigInt("0x" + h).toString(10);
+}
+
+/** Parses a sequence number this server issued; undefined when it cannot be one. */
+export function decodeSequenceNumber(text: string): SequenceParts | undefined {
+  if (!/^[1-9]\d{0,128}$/.test(text)) return undefined;
+  const h = BigInt(text).toString(16);
+  if (h.length !== HEX_DIGITS || h[0] !== "2" || h[HEX_DIGITS - 1] !== "2") return undefined;
+  const shardIndex = parseInt(h.slice(37, 45), 16);
+  const nibble = parseInt(h.slice(10, 11), 16);
+  const position = BigInt("0x" + h.slice(11, 27));
+  if ((shardIndex & 0xf) !== nibble || position > MAX_POSITION || shardIndex > 0x7fffffff) return undefined;
+  return {
+    shardCreatedSecs: parseInt(h.slice(1, 10), 16),
+    shardIndex,
+    position,
+    timeSecs: parseInt(h.slice(29, 38), 16),
+  };
+}
+
+/** The sequence number of the record at log seq `seq` of a shard. */
+export function recordSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint, timestamp: number): string {
+  return encodeSequenceNumber({
+    shardCreatedSecs: Math.floor(shardCreatedAt / 1000),
+    shardIndex,
+    position: seq + 1n,
+    timeSecs: Math.floor(timestamp / 1000),
+  });
+}
+
+/** A shard's StartingSequenceNumber: below every record it will hold. */
+export function startingSequenceNumber(shardCreatedAt: number, shardIndex: number): string {
+  const secs = Math.floor(shardCreatedAt / 1000);
+  return encodeSequenceNumber({ shardCreatedSecs: secs, shardIndex, position: 0n, timeSecs: secs });
+}
+
+/** A closed shard's EndingSequenceNumber: above every record it holds. */
+export function endingSequenceNumber(shardCreatedAt: number, shardIndex: number, closedAt: number): string {
+  return encodeSequenceNumber({
+    shardCreatedSecs: Math.floor(shardCreatedAt / 1000),
+    shardIndex,
+    position: MAX_POSITION,
+    timeSecs: Math.floor(closedAt / 1000),
+  });
+}
+
+/**
+ * The number that names "just before log seq `seq`": AFTER_SEQUENCE_NUMBER of it starts at
+ * `seq` (SubscribeToShard's ContinuationSequenceNumber when no record was sent yet).
+ */
+export function continuationSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint, now: number): string {
+  return encodeSequenceNumber({
+    shardCreatedSecs: Math.floor(shardCreatedAt / 1000),
+    shardIndex,
+    position: seq,
+    timeSecs: Math.floor(now / 1000),
+  });
+}
+
+/** The log seq a sequence number designates (AT_SEQUENCE_NUMBER reads from here). */
+export function logSeqOf(parts: SequenceParts): bigint {
+  return parts.position - 1n;
+}

@@ -16,6 +16,12 @@ export interface BlobStore {
   create(): Promise<BlobWriter>;
   /** Streams bytes [start, end] (inclusive, like an HTTP range) of a blob; the whole blob by default. */
   read(blobId: string, start?: number, end?: number): Readable;
+  /**
+   * Makes a new, independent blob with the same bytes (a reflink clone where the filesystem
+   * offers one, else a full copy), durable before it resolves. Each version owns its blob, so
+   * a copied object never shares one with its source.
+   */
+  copy(blobId: string): Promise<string>;
   /** Removes a blob; no error when it is already gone. */
   delete(blobId: string): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
-import { open, readdir, rename, rm, unlink } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream, mkdirSync } from "node:fs";
+import { copyFile, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -29,6 +29,20 @@ export function createFileBlobStore(dir: string): BlobStore {
     return join(dir, id.slice(0, 2), id);
   };
 
+  /** fsyncs a temp file and renames it into place as blob `id` (then fsyncs the directory). */
+  async function publish(tmp: string, id: string): Promise<void> {
+    const fh = await open(tmp, "r+");
+    try {
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    const shard = join(dir, id.slice(0, 2));
+    mkdirSync(shard, { recursive: true });
+    await rename(tmp, pathOf(id));
+    await fsyncDir(shard);
+  }
+
   return {
     async create(): Promise<BlobWriter> {
       const id = randomUUID();
@@ -40,17 +54,7 @@ export function createFileBlobStore(dir: string): BlobStore {
         async commit() {
           if (state !== "open") throw new Error(`blob writer already ${state}`);
           if (!stream.writableFinished) await finished(stream);
-          const fh = await open(tmp, "r+");
-          try {
-            await fh.datasync();
-          } finally {
-            await fh.close();
-          }
-          const final = pathOf(id);
-          const shard = join(dir, id.slice(0, 2));
-          mkdirSync(shard, { recursive: true });
-          await rename(tmp, final);
-          await fsyncDir(shard);
+          await publish(tmp, id);
           state = "committed";
           return id;
         },
@@ -62,6 +66,19 @@ export function createFileBlobStore(dir: string): BlobStore {
           await rm(wasCommitted ? pathOf(id) : tmp, { force: true });
         },
       };
+    },
+    async copy(blobId) {
+      const id = randomUUID();
+      const tmp = join(tmpDir, id);
+      try {
+        // FICLONE asks for a copy-on-write clone and falls back to copying where there is none.
+        await copyFile(pathOf(blobId), tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+        await publish(tmp, id);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      return id;
     },
     read(blobId, start, end): Readable {
       const opts: { highWaterMark: number; start?: number; end?: number } = { highWaterMark: 1 << 20 };

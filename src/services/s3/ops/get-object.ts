@@ -4,6 +4,7 @@ import type { StoredVersion } from "../../../storage/objects/object-store.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
+import { ARCHIVED_CLASSES } from "../shapes/copy-source.js";
 import { httpDate } from "../shapes/http-dates.js";
 import { versionHeaders } from "../shapes/object-headers.js";
 import { resolveRange } from "../shapes/range.js";
@@ -52,6 +53,9 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
     throw new S3Error("NotImplemented", "GetObject with partNumber is not implemented yet.");
   }
   const v = resolveVersion(req, env, key, bucket.versioning !== "Unversioned");
+  if (req.http.method === "GET" && ARCHIVED_CLASSES.includes(v.storageClass)) {
+    throw new S3Error("InvalidObjectState", "The operation is not valid for the object's storage class", { StorageClass: v.storageClass });
+  }
   checkReadConditions(readConditionsFromHeaders(req.http.headers), v);
   const range = resolveRange(req.http.headers["range"], v.size);
   const checksumMode = req.http.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED";

@@ -1,7 +1,9 @@
 import type { S3Handler } from "../request.js";
 import type { S3Operation } from "../router.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
+import { copyObject } from "./copy-object.js";
 import { deleteObject } from "./delete-object.js";
+import { deleteObjects } from "./delete-objects.js";
 import { getObject } from "./get-object.js";
 import { putObject } from "./put-object.js";
 
@@ -16,4 +18,6 @@ export const OPERATIONS: Partial<Record<S3Operation, S3Handler>> = {
   GetObject: getObject,
   HeadObject: getObject,
   DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  CopyObject: copyObject,
 };

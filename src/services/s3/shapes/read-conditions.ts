@@ -33,15 +33,15 @@ export function checkReadConditions(c: ReadConditions, v: ObjectVersion, notModi
       throw new S3Error("PreconditionFailed", undefined, { Condition: "If-Unmodified-Since" });
     }
   }
-  const notModified = (): S3Error =>
+  const notModified = (condition: string): S3Error =>
     notModifiedAllowed
       ? new S3Error("NotModified", undefined, {}, { etag: v.etag, "last-modified": httpDate(v.lastModified) })
-      : new S3Error("PreconditionFailed", undefined, { Condition: "If-None-Match" });
+      : new S3Error("PreconditionFailed", undefined, { Condition: condition });
   if (c.ifNoneMatch !== undefined) {
-    if (etagMatches(c.ifNoneMatch, v.etag)) throw notModified();
+    if (etagMatches(c.ifNoneMatch, v.etag)) throw notModified("If-None-Match");
   } else {
     const since = parseHttpDate(c.ifModifiedSince);
-    if (since !== undefined && secondsOf(v.lastModified) <= since) throw notModified();
+    if (since !== undefined && secondsOf(v.lastModified) <= since) throw notModified("If-Modified-Since");
   }
 }
 

@@ -119,6 +119,13 @@ export interface ObjectStore {
   /** Buckets of an owner in name order, after `after`, at most `limit`, names starting with `prefix`. */
   listBuckets(ownerAccountId: string, prefix: string, after: string | undefined, limit: number): BucketRecord[];
   setVersioning(name: string, state: VersioningState): Promise<void>;
+  /**
+   * A bucket's configuration document of one kind (e.g. "cors", "tagging", "lifecycle",
+   * "policy"), as the service serialized it; undefined when unset.
+   */
+  getBucketConfig(name: string, kind: string): string | undefined;
+  /** Sets (or, with undefined, removes) a bucket configuration document. */
+  putBucketConfig(name: string, kind: string, document: string | undefined): Promise<void>;
 
   /** The latest version of a key (maybe a delete marker), or a given version. */
   getVersion(bucket: string, key: string, versionId?: string): StoredVersion | undefined;

@@ -39,6 +39,12 @@ CREATE TABLE IF NOT EXISTS objects (
   blob_id TEXT,
   inline_data BLOB
 ) STRICT;
+CREATE TABLE IF NOT EXISTS bucket_configs (
+  bucket TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  document TEXT NOT NULL,
+  PRIMARY KEY (bucket, kind)
+) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS objects_version ON objects(bucket, key, version_id);
 CREATE INDEX IF NOT EXISTS objects_history ON objects(bucket, key, id DESC);
 CREATE INDEX IF NOT EXISTS objects_latest ON objects(bucket, key) WHERE is_latest = 1;
@@ -73,6 +79,12 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     bucketGet: db.prepare<[string], BucketRow>("SELECT * FROM buckets WHERE name = ?"),
     bucketInsert: db.prepare("INSERT INTO buckets VALUES (?, ?, ?, ?, ?)"),
     bucketDelete: db.prepare("DELETE FROM buckets WHERE name = ?"),
+    configsDelete: db.prepare("DELETE FROM bucket_configs WHERE bucket = ?"),
+    configGet: db.prepare<[string, string], { document: string }>("SELECT document FROM bucket_configs WHERE bucket = ? AND kind = ?"),
+    configPut: db.prepare(
+      "INSERT INTO bucket_configs VALUES (?, ?, ?) ON CONFLICT(bucket, kind) DO UPDATE SET document = excluded.document",
+    ),
+    configDelete: db.prepare("DELETE FROM bucket_configs WHERE bucket = ? AND kind = ?"),
     bucketList: db.prepare<[string, string, string, number], BucketRow>(
       "SELECT * FROM buckets WHERE owner = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?",
     ),
@@ -126,6 +138,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
       return gc.run(() => {
         requireBucket(name);
         if (q.bucketHasObjects.get(name) !== undefined) throw new BucketNotEmptyError(name);
+        q.configsDelete.run(name);
         q.bucketDelete.run(name);
       });
     },
@@ -136,6 +149,16 @@ export function createSqliteObjectStore(path: string): ObjectStore {
       return gc.run(() => {
         requireBucket(name);
         q.bucketVersioning.run(state, name);
+      });
+    },
+    getBucketConfig(name, kind) {
+      return q.configGet.get(name, kind)?.document;
+    },
+    putBucketConfig(name, kind, document) {
+      return gc.run(() => {
+        requireBucket(name);
+        if (document === undefined) q.configDelete.run(name, kind);
+        else q.configPut.run(name, kind, document);
       });
     },
 

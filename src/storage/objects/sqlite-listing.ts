@@ -128,7 +128,8 @@ export function listVersionsPage(src: RowSource, bucket: string, query: ListVers
   // Continue inside the marker key: its versions older than the version-id marker come first.
   if (query.keyMarker !== undefined && query.versionIdMarker !== undefined && bound !== undefined && !bound[1]) {
     const k = keyBytes(query.keyMarker);
-    const marker = s.idOfVersion.get(bucket, k, query.versionIdMarker);
+    // A marker past the prefix's range names a key this listing must not show.
+    const marker = startsWith(k, prefix) ? s.idOfVersion.get(bucket, k, query.versionIdMarker) : undefined;
     if (marker !== undefined) {
       for (const row of s.versionsOfKeyBefore.iterate(bucket, k, marker.id)) {
         if (take(row) === "stop") break;

@@ -38,3 +38,10 @@ export function toXml(root: string, body: { [name: string]: XmlNode }, xmlns?: s
   out.push(`</${root}>`);
   return out.join("");
 }
+
+/** Serializes one element without a declaration, for documents whose repeated children interleave (ListObjectVersions). */
+export function xmlElement(name: string, node: XmlNode): string {
+  const out: string[] = [];
+  write(name, node, out);
+  return out.join("");
+}

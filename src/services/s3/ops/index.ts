@@ -1,10 +1,14 @@
 import type { S3Handler } from "../request.js";
 import type { S3Operation } from "../router.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
+import { getBucketVersioning, putBucketVersioning } from "./bucket-versioning.js";
 import { copyObject } from "./copy-object.js";
 import { deleteObject } from "./delete-object.js";
 import { deleteObjects } from "./delete-objects.js";
 import { getObject } from "./get-object.js";
+import { listObjectVersions } from "./list-object-versions.js";
+import { listObjects } from "./list-objects.js";
+import { listObjectsV2 } from "./list-objects-v2.js";
 import { putObject } from "./put-object.js";
 
 /** Every S3 operation this server implements; the rest answer NotImplemented. */
@@ -14,6 +18,11 @@ export const OPERATIONS: Partial<Record<S3Operation, S3Handler>> = {
   HeadBucket: headBucket,
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
   PutObject: putObject,
   GetObject: getObject,
   HeadObject: getObject,

@@ -1,0 +1,73 @@
+import type { XmlNode } from "../../../protocols/xml/xml-writer.js";
+import type { ServiceResponse } from "../../../server/service.js";
+import type { ListObjectsPage } from "../../../storage/objects/object-store.js";
+import type { S3Env, S3Request } from "../request.js";
+import { requireBucket } from "../shapes/bucket-access.js";
+import { assertListVersionParams, assertMaxKeysNotNegative, MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
+import { commonPrefixEntry, keyEncoder, listingResponse, objectEntry, type KeyEncoder } from "../shapes/listing-xml.js";
+
+/** What ListObjects (v1) and ListObjectsV2 share once their own parameters are read. */
+export interface ListQuery {
+  readonly prefix: string;
+  /** "" when none was sent (an empty delimiter is no delimiter, and is not echoed). */
+  readonly delimiter: string;
+  readonly maxKeys: number;
+  readonly after: string | undefined;
+}
+
+/** Reads one page of the latest versions; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero). */
+export function listPage(env: S3Env, bucket: string, q: ListQuery): ListObjectsPage {
+  if (q.maxKeys === 0) return { entries: [], isTruncated: false, resumeAfter: undefined };
+  return env.objects.listObjects(bucket, {
+    prefix: q.prefix,
+    delimiter: q.delimiter,
+    after: q.after,
+    maxKeys: Math.min(q.maxKeys, MAX_KEYS_CAP),
+  });
+}
+
+/** Splits a page into S3's element order: every `Contents`, then every `CommonPrefixes`. */
+export function pageEntries(page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): Array<readonly [string, XmlNode]> {
+  const contents: Array<readonly [string, XmlNode]> = [];
+  const prefixes: Array<readonly [string, XmlNode]> = [];
+  for (const e of page.entries) {
+    if ("object" in e) contents.push(["Contents", objectEntry(e.object, encode, withOwner)]);
+    else prefixes.push(["CommonPrefixes", commonPrefixEntry(e.prefix, encode)]);
+  }
+  return [...contents, ...prefixes];
+}
+
+/**
+ * ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. Every entry carries its
+ * Owner; NextMarker is returned only with a delimiter (ListObjects docs, NextMarker).
+ */
+export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceResponse> {
+  const query = req.query;
+  assertListVersionParams(query, false);
+  const maxKeys = parseMaxKeys(query);
+  const bucket = requireBucket(req, env);
+  const url = parseEncodingType(query);
+  assertMaxKeysNotNegative(maxKeys);
+  const encode = keyEncoder(url);
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const marker = query.get("marker") ?? "";
+
+  const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after: marker === "" ? undefined : marker });
+  const nextMarker = page.isTruncated && delimiter !== "" ? page.resumeAfter : undefined;
+  return listingResponse(
+    env,
+    "ListBucketResult",
+    {
+      Name: bucket.name,
+      Prefix: encode(prefix),
+      Marker: encode(marker),
+      NextMarker: nextMarker === undefined ? undefined : encode(nextMarker),
+      MaxKeys: maxKeys,
+      Delimiter: delimiter === "" ? undefined : encode(delimiter),
+      EncodingType: url ? "url" : undefined,
+      IsTruncated: page.isTruncated,
+    },
+    pageEntries(page, encode, true),
+  );
+}

@@ -23,6 +23,9 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 export function createListener(handler: RequestHandler): Listener {
   const h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 60_000 }, handler);
+  // h1 never listens itself (the TCP server hands it sockets), so start the connection tracking
+  // that its 'listening' event would: closeIdleConnections() and headersTimeout depend on it.
+  h1.emit("listening");
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, handler);
   const sockets = new Set<Socket>();
   const sessions = new Set<http2.Http2Session>();
@@ -48,7 +51,14 @@ export function createListener(handler: RequestHandler): Listener {
       socket.removeListener("data", onData);
       socket.pause();
       socket.unshift(seen);
-      (isH2 ? h2 : h1).emit("connection", socket);
+      if (isH2) {
+        // The HTTP/2 session reads the socket's handle natively and feeds itself what is already
+        // buffered on the next tick; resuming the JS stream here would restart JS reads on the
+        // handle and the session would miss the preface ("bad client magic byte string").
+        h2.emit("connection", socket);
+        return;
+      }
+      h1.emit("connection", socket);
       socket.resume();
     };
     socket.on("data", onData);

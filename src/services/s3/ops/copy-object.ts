@@ -39,6 +39,32 @@ interface CopiedData {
   readonly checksum: StoredChecksum | undefined;
 }
 
+/** The blobs holding a version's bytes, in order. */
+function blobIdsOf(data: DataRef): string[] {
+  switch (data.kind) {
+    case "inline":
+    case "none":
+      return [];
+    case "blob":
+      return [data.blobId];
+    default:
+      // A completed multipart upload keeps one blob per part, read in part order.
+      return (data as { readonly parts: ReadonlyArray<{ readonly blobId: string }> }).parts.map((p) => p.blobId);
+  }
+}
+
+/** Streams all of a version's bytes. */
+function readData(env: S3Env, data: DataRef): Readable {
+  if (data.kind === "inline") return Readable.from(data.bytes.length > 0 ? [Buffer.from(data.bytes)] : []);
+  const ids = blobIdsOf(data);
+  if (ids.length === 1) return env.blobs.read(ids[0]!);
+  return Readable.from(
+    (async function* () {
+      for (const id of ids) yield* env.blobs.read(id) as AsyncIterable<Buffer>;
+    })(),
+  );
+}
+
 /**
  * Copies the source's bytes into data the new version owns. The ETag and checksum carry over
  * when they describe the whole object; otherwise (a different algorithm asked for, a multipart
@@ -53,13 +79,9 @@ async function copyData(env: S3Env, src: StoredVersion, algorithm: ChecksumAlgor
     const checksum = keepChecksum ? src.checksum : undefined;
     if (src.data.kind === "inline") return { data: { kind: "inline", bytes: Buffer.from(src.data.bytes) }, etag: src.etag, checksum };
     if (src.data.kind === "none") return { data: { kind: "inline", bytes: Buffer.alloc(0) }, etag: src.etag, checksum };
-    const blobId = await env.blobs.copy(src.data.blobId);
-    return { data: { kind: "blob", blobId }, etag: src.etag, checksum };
+    if (src.data.kind === "blob") return { data: { kind: "blob", blobId: await env.blobs.copy(src.data.blobId) }, etag: src.etag, checksum };
   }
-  let body: Readable;
-  if (src.data.kind === "blob") body = env.blobs.read(src.data.blobId);
-  else body = Readable.from(src.data.kind === "inline" && src.size > 0 ? [Buffer.from(src.data.bytes)] : []);
-  const ingested = await ingestBody(body, env.blobs, { expectedLength: src.size, checksum: wanted, signal: env.ctx.signal });
+  const ingested = await ingestBody(readData(env, src.data), env.blobs, { expectedLength: src.size, checksum: wanted, signal: env.ctx.signal });
   return {
     data: ingested.data,
     etag: `"${ingested.md5Hex}"`,
@@ -122,12 +144,12 @@ export async function copyObject(req: S3Request, env: S3Env): Promise<ServiceRes
   }
 
   // Pin in this tick: the source's blob must outlive a concurrent overwrite until it is copied.
-  const unpin = src.data.kind === "blob" ? env.pins.pin(src.data.blobId) : () => undefined;
+  const unpins = blobIdsOf(src.data).map((id) => env.pins.pin(id));
   let copied: CopiedData;
   try {
     copied = await copyData(env, src, algorithm);
   } finally {
-    unpin();
+    for (const unpin of unpins) unpin();
   }
   const versionId = bucket.versioning === "Enabled" ? newVersionId() : "null";
   const version: ObjectVersion = {

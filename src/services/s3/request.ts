@@ -1,5 +1,5 @@
 import type { Config } from "../../server/config.js";
-import type { RequestContext, ServiceRequest } from "../../server/service.js";
+import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { virtualHostBucket } from "../../server/dispatch.js";
 import type { BlobStore } from "../../storage/blobs/blob-store.js";
 import type { ObjectStore } from "../../storage/objects/object-store.js";
@@ -29,7 +29,7 @@ export interface S3Env {
 }
 
 /** An S3 operation: parses its input from the request, runs, renders its answer. */
-export type S3Handler = (req: S3Request, env: S3Env) => Promise<import("../../server/service.js").ServiceResponse>;
+export type S3Handler = (req: S3Request, env: S3Env) => Promise<ServiceResponse>;
 
 function decode(raw: string): string {
   try {

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { StoredVersion } from "../../../storage/objects/object-store.js";
 import { S3Error, s3Headers } from "../errors.js";

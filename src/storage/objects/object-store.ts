@@ -1,3 +1,5 @@
+import type { UploadStore } from "./upload-store.js";
+
 /** Versioning state of a bucket, as S3 names it ("Unversioned" = never enabled). */
 export type VersioningState = "Unversioned" | "Enabled" | "Suspended";
 
@@ -10,10 +12,24 @@ export interface BucketRecord {
   readonly versioning: VersioningState;
 }
 
+/** One part of a completed multipart object: its own blob, read in order with the others. */
+export interface PartRef {
+  readonly blobId: string;
+  readonly size: number;
+  /** The part number the client gave it (numbers may skip; the position is the index). */
+  readonly partNumber: number;
+  /** The part's ETag (its MD5), with quotes. */
+  readonly etag: string;
+  /** Base64 of the part's checksum in the object's checksum algorithm, when it has one. */
+  readonly checksum: string | undefined;
+}
+
 /** Where an object's bytes are. */
 export type DataRef =
   | { readonly kind: "inline"; readonly bytes: Uint8Array }
   | { readonly kind: "blob"; readonly blobId: string }
+  /** A completed multipart upload: the bytes are the part blobs concatenated, never copied. */
+  | { readonly kind: "parts"; readonly parts: readonly PartRef[] }
   | { readonly kind: "none" };
 
 /** An additional checksum as S3 stores and returns it. */
@@ -110,12 +126,16 @@ export class NoSuchBucketError extends Error {
  * S3's bucket and object metadata. Writes resolve only once durable; concurrent writes share
  * commits. Reads are synchronous snapshots of committed state.
  */
-export interface ObjectStore {
+export interface ObjectStore extends UploadStore {
   /** Creates a bucket; throws BucketExistsError with the current owner if the name is taken. */
   createBucket(bucket: BucketRecord): Promise<void>;
   getBucket(name: string): BucketRecord | undefined;
-  /** Deletes an empty bucket (no versions, no uploads); throws BucketNotEmptyError otherwise. */
-  deleteBucket(name: string): Promise<void>;
+  /**
+   * Deletes a bucket without versions (throws BucketNotEmptyError otherwise). Incomplete
+   * multipart uploads do not keep a general purpose bucket alive: they go with it, and their
+   * part blobs are released.
+   */
+  deleteBucket(name: string): Promise<WriteResult>;
   /** Buckets of an owner in name order, after `after`, at most `limit`, names starting with `prefix`. */
   listBuckets(ownerAccountId: string, prefix: string, after: string | undefined, limit: number): BucketRecord[];
   setVersioning(name: string, state: VersioningState): Promise<void>;
@@ -141,7 +161,7 @@ export interface ObjectStore {
 
   listObjects(bucket: string, query: ListObjectsQuery): ListObjectsPage;
   listVersions(bucket: string, query: ListVersionsQuery): ListVersionsPage;
-  /** Whether any version still points at this blob (for the start-up sweep of orphaned files). */
+  /** Whether any version or incomplete upload still points at this blob (for the start-up sweep of orphaned files). */
   isBlobReferenced(blobId: string): boolean;
   close(): Promise<void>;
 }

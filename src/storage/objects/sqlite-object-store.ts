@@ -3,6 +3,7 @@ import { GroupCommit } from "../sqlite/group-commit.js";
 import { keyBytes, prefixSuccessor } from "./key-bytes.js";
 import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
 import { decodeRow, encodeMeta, type ObjectRow } from "./sqlite-rows.js";
+import { createSqliteUploads } from "./sqlite-uploads.js";
 import {
   BucketExistsError,
   BucketNotEmptyError,
@@ -11,6 +12,7 @@ import {
   type DataRef,
   type ObjectStore,
   type ObjectVersion,
+  type Precondition,
   type StoredVersion,
   type VersioningState,
 } from "./object-store.js";
@@ -119,8 +121,60 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     if (b === undefined) throw new NoSuchBucketError(name);
     return b;
   };
+  // A multipart object's row has neither a blob nor inline bytes: its data is its object_parts rows.
+  const isMultipart = (row: ObjectRow): boolean =>
+    row.blob_id === null && row.is_delete_marker === 0 && (row.inline_data === null || row.inline_data === undefined);
+  const partsOf = (row: ObjectRow): DataRef | undefined => {
+    if (!isMultipart(row)) return undefined;
+    const parts = uploads.objectParts(row.id);
+    return parts.length === 0 ? undefined : { kind: "parts", parts };
+  };
+  const decodeFull = (bucket: string, row: ObjectRow): StoredVersion => {
+    const v = decodeRow(bucket, row);
+    const parts = partsOf(row);
+    return parts === undefined ? v : { ...v, data: parts };
+  };
   const dataOf = (row: ObjectRow): DataRef =>
-    row.blob_id !== null ? { kind: "blob", blobId: row.blob_id } : row.inline_data !== null && row.inline_data !== undefined ? { kind: "inline", bytes: row.inline_data } : { kind: "none" };
+    row.blob_id !== null
+      ? { kind: "blob", blobId: row.blob_id }
+      : row.inline_data !== null && row.inline_data !== undefined
+        ? { kind: "inline", bytes: row.inline_data }
+        : (partsOf(row) ?? { kind: "none" });
+  /** Deletes a version row (and its parts); returns the data it held. */
+  const dropRow = (row: ObjectRow): DataRef => {
+    const data = dataOf(row);
+    q.deleteById.run(row.id);
+    uploads.deleteObjectParts(row.id);
+    return data;
+  };
+  /** putVersion's work, inside a commit; completeUpload writes its version through it too. */
+  const writeVersion = (v: ObjectVersion, precondition: Precondition | undefined): { released: DataRef[] } => {
+    requireBucket(v.bucket);
+    const k = keyBytes(v.key);
+    const cur = q.latest.get(v.bucket, k);
+    precondition?.(cur === undefined ? undefined : decodeFull(v.bucket, cur));
+    const released: DataRef[] = [];
+    const same = q.version.get(v.bucket, k, v.versionId);
+    if (same !== undefined) released.push(dropRow(same));
+    q.unsetLatest.run(v.bucket, k);
+    const { lastInsertRowid } = q.insert.run(
+      v.bucket,
+      k,
+      v.versionId,
+      v.isDeleteMarker ? 1 : 0,
+      v.size,
+      v.etag,
+      v.lastModified,
+      v.storageClass,
+      v.ownerAccountId,
+      encodeMeta(v),
+      v.data.kind === "blob" ? v.data.blobId : null,
+      v.data.kind === "inline" ? Buffer.from(v.data.bytes.buffer, v.data.bytes.byteOffset, v.data.bytes.byteLength) : null,
+    );
+    if (v.data.kind === "parts") uploads.insertObjectParts(Number(lastInsertRowid), v.data.parts);
+    return { released };
+  };
+  const uploads = createSqliteUploads(db, gc, { requireBucket, writeVersion });
 
   return {
     createBucket(bucket) {
@@ -138,8 +192,11 @@ export function createSqliteObjectStore(path: string): ObjectStore {
       return gc.run(() => {
         requireBucket(name);
         if (q.bucketHasObjects.get(name) !== undefined) throw new BucketNotEmptyError(name);
+        // Incomplete uploads do not keep a general purpose bucket alive (S3 deletes it regardless).
+        const released = uploads.dropBucketUploads(name);
         q.configsDelete.run(name);
         q.bucketDelete.run(name);
+        return { released };
       });
     },
     listBuckets(owner, prefix, after, limit) {
@@ -165,37 +222,10 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     getVersion(bucket, key, versionId) {
       const k = keyBytes(key);
       const row = versionId === undefined ? q.latest.get(bucket, k) : q.version.get(bucket, k, versionId);
-      return row === undefined ? undefined : decodeRow(bucket, row);
+      return row === undefined ? undefined : decodeFull(bucket, row);
     },
     putVersion(v: ObjectVersion, precondition) {
-      return gc.run(() => {
-        requireBucket(v.bucket);
-        const k = keyBytes(v.key);
-        const cur = q.latest.get(v.bucket, k);
-        precondition?.(cur === undefined ? undefined : decodeRow(v.bucket, cur));
-        const released: DataRef[] = [];
-        const same = q.version.get(v.bucket, k, v.versionId);
-        if (same !== undefined) {
-          released.push(dataOf(same));
-          q.deleteById.run(same.id);
-        }
-        q.unsetLatest.run(v.bucket, k);
-        q.insert.run(
-          v.bucket,
-          k,
-          v.versionId,
-          v.isDeleteMarker ? 1 : 0,
-          v.size,
-          v.etag,
-          v.lastModified,
-          v.storageClass,
-          v.ownerAccountId,
-          encodeMeta(v),
-          v.data.kind === "blob" ? v.data.blobId : null,
-          v.data.kind === "inline" ? Buffer.from(v.data.bytes.buffer, v.data.bytes.byteOffset, v.data.bytes.byteLength) : null,
-        );
-        return { released };
-      });
+      return gc.run(() => writeVersion(v, precondition));
     },
     deleteVersion(bucket, key, versionId, precondition) {
       return gc.run(() => {
@@ -204,13 +234,14 @@ export function createSqliteObjectStore(path: string): ObjectStore {
         const row = q.version.get(bucket, k, versionId);
         if (row === undefined) return undefined;
         const cur = q.latest.get(bucket, k);
-        precondition?.(cur === undefined ? undefined : decodeRow(bucket, cur));
-        q.deleteById.run(row.id);
+        precondition?.(cur === undefined ? undefined : decodeFull(bucket, cur));
+        const removed = decodeFull(bucket, row);
+        const data = dropRow(row);
         if (row.is_latest === 1) {
           const next = q.newestRemaining.get(bucket, k);
           if (next !== undefined) q.setLatestById.run(next.id);
         }
-        return { released: [dataOf(row)], removed: decodeRow(bucket, row) };
+        return { released: [data], removed };
       });
     },
     setTags(bucket, key, versionId, tags) {
@@ -225,7 +256,15 @@ export function createSqliteObjectStore(path: string): ObjectStore {
 
     listObjects: (bucket, query) => listObjectsPage(rows, bucket, query),
     listVersions: (bucket, query) => listVersionsPage(rows, bucket, query),
-    isBlobReferenced: (blobId) => q.blobRef.get(blobId) !== undefined,
+    isBlobReferenced: (blobId) => q.blobRef.get(blobId) !== undefined || uploads.isBlobReferenced(blobId),
+    createUpload: uploads.createUpload,
+    getUpload: uploads.getUpload,
+    putPart: uploads.putPart,
+    listParts: uploads.listParts,
+    listUploads: uploads.listUploads,
+    completeUpload: uploads.completeUpload,
+    getCompletedUpload: uploads.getCompletedUpload,
+    abortUpload: uploads.abortUpload,
     async close() {
       await gc.close();
       db.close();

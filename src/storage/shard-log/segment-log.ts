@@ -1,0 +1,466 @@
+import { open, unlink } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import type { Logger } from "../../util/logger.js";
+import type { AppendInput, LogRecord, ReadOptions, ShardLog } from "./shard-log.js";
+import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY, encodeBatch, frameTimestamp } from "./frame.js";
+import { ShardLogClosedError, ShardLogCorruptError } from "./errors.js";
+import { HORIZON_FILE, fsyncDir, indexFileName, writeFileAtomically, writeFileDurably } from "./log-paths.js";
+import { SegmentGoneError } from "./handle-pool.js";
+import type { HandlePool } from "./handle-pool.js";
+import { walkFrames } from "./segment-reader.js";
+import { Segment } from "./segment.js";
+
+/** What a log needs from its store. */
+export interface SegmentLogConfig {
+  readonly id: string;
+  readonly dir: string;
+  readonly segmentBytes: number;
+  readonly indexEveryBytes: number;
+  readonly pool: HandlePool;
+  readonly logger: Logger | undefined;
+}
+
+interface PendingBatch {
+  readonly buf: Buffer;
+  readonly first: number;
+  readonly count: number;
+  readonly firstTs: number;
+  readonly lastTs: number;
+  readonly resolve: (seqs: readonly bigint[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface ControlOp {
+  readonly run: () => Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+const MIN_READ_BLOCK = 64 * 1024;
+const MAX_READ_BLOCK = 8 * 1024 * 1024;
+
+/** Converts a caller's seq to the internal safe-integer form (seqs never pass 2^53). */
+function seqNumber(seq: bigint): number {
+  if (seq <= 0n) return 0;
+  return seq >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(seq);
+}
+
+/**
+ * A shard log stored as segment files of checksummed frames (see frame.ts). One writer loop
+ * ("pump") does all file mutation in order: group-commit rounds (one writev + one fdatasync for
+ * every batch that queued while the previous round was syncing) and control operations (segment
+ * roll). Reads and seeks use positional reads on pooled handles and see only durable frames;
+ * a returned record's `data` is a view into the block it was read with (no per-record copy).
+ * Seqs are kept as safe integers internally (2^53 records per shard is out of reach).
+ */
+export class SegmentShardLog implements ShardLog {
+  readonly #cfg: SegmentLogConfig;
+  /** Sorted by base; the last one is active (pinned writer handle). */
+  readonly #segments: Segment[];
+  /** Records below this seq are trimmed (persisted in horizon.json). */
+  #horizon: number;
+  #assignedNext: number;
+  #assignedLastTs: number;
+  #durableNext: number;
+  #durableLastTs: number;
+  readonly #pending: PendingBatch[] = [];
+  readonly #control: ControlOp[] = [];
+  #pumping = false;
+  #pumpDone: Promise<void> = Promise.resolve();
+  #failed: unknown;
+  #closing: Promise<void> | undefined;
+  readonly #listeners = new Set<(lastSeq: bigint) => void>();
+  #trimChain: Promise<unknown> = Promise.resolve();
+  readonly #background = new Set<Promise<void>>();
+
+  /** Use `openSegmentLog`; segments come recovered, the last one with an open writer handle. */
+  constructor(cfg: SegmentLogConfig, segments: Segment[], horizon: number) {
+    this.#cfg = cfg;
+    this.#segments = segments;
+    this.#horizon = horizon;
+    const active = this.#active;
+    this.#assignedNext = this.#durableNext = active.end;
+    let lastTs = Number.NEGATIVE_INFINITY;
+    for (const s of segments) if (s.count > 0) lastTs = s.lastTs;
+    this.#assignedLastTs = this.#durableLastTs = lastTs;
+  }
+
+  get #active(): Segment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+
+  /** True once close() was called. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  append(records: readonly AppendInput[]): Promise<readonly bigint[]> {
+    if (this.#closing) return Promise.reject(new ShardLogClosedError(`shard log ${this.#cfg.id} is closed`));
+    if (this.#failed !== undefined) return Promise.reject(this.#failedError());
+    if (records.length === 0) return Promise.resolve([]);
+    const first = this.#assignedNext;
+    let enc;
+    try {
+      enc = encodeBatch(records, first, this.#assignedLastTs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#assignedNext = first + records.length;
+    this.#assignedLastTs = enc.lastTs;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ buf: enc.buf, first, count: records.length, firstTs: enc.firstTs, lastTs: enc.lastTs, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  async read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]> {
+    this.#assertOpen();
+    const out: LogRecord[] = [];
+    const maxRecords = Math.floor(options.maxRecords);
+    if (!(maxRecords >= 1)) return out;
+    const maxBytes = options.maxBytes;
+    let bytes = 0;
+    let from = seqNumber(fromSeq);
+    for (;;) {
+      from = Math.max(from, this.#firstSeqNumber());
+      const seg = this.#segmentFor(from);
+      if (seg === undefined || from >= seg.end) return out;
+      const fh = await this.#acquire(seg);
+      if (fh === undefined) continue; // trimmed away meanwhile: start again from the new horizon
+      let stopped = false;
+      try {
+        const endOffset = seg.size;
+        const endSeq = seg.end;
+        const pos = seg.locateSeq(from);
+        const start = from;
+        const blockBytes = readBlockBytes(seg, from - pos.seq, maxRecords - out.length, maxBytes - bytes);
+        const next = await walkFrames(
+          fh,
+          { path: seg.path, startSeq: pos.seq, startOffset: pos.offset, endOffset, blockBytes, verifyFrom: start },
+          (seq, buf, off, bodyLen) => {
+            if (seq < start) return true;
+            const recBytes = bodyLen - MIN_BODY;
+            if (out.length > 0 && bytes + recBytes > maxBytes) {
+              stopped = true;
+              return false;
+            }
+            const pkLen = buf.readUInt16LE(off + 24);
+            const pkStart = off + FRAME_HEADER;
+            out.push({
+              seq: BigInt(seq),
+              timestamp: frameTimestamp(buf, off),
+              partitionKey: pkLen === 0 ? "" : buf.toString("utf8", pkStart, pkStart + pkLen),
+              data: buf.subarray(pkStart + pkLen, off + FRAME_PREFIX + bodyLen),
+            });
+            bytes += recBytes;
+            stopped = out.length >= maxRecords;
+            return !stopped;
+          },
+        );
+        if (stopped) return out;
+        if (next < endSeq) throw new ShardLogCorruptError(`segment ends at seq ${next}, before its last record ${endSeq - 1}`, seg.path, endOffset);
+        from = next;
+      } finally {
+        this.#cfg.pool.release(seg);
+      }
+    }
+  }
+
+  async seekTimestamp(timestamp: number): Promise<bigint> {
+    this.#assertOpen();
+    return BigInt(await this.#seek(timestamp));
+  }
+
+  firstSeq(): bigint {
+    return BigInt(this.#firstSeqNumber());
+  }
+
+  nextSeq(): bigint {
+    return BigInt(this.#assignedNext);
+  }
+
+  lastTimestamp(): number | undefined {
+    return this.#durableNext > this.#firstSeqNumber() ? this.#durableLastTs : undefined;
+  }
+
+  trimBefore(timestamp: number): Promise<number> {
+    const run = this.#trimChain.then(() => this.#trim(timestamp));
+    this.#trimChain = run.catch(() => undefined);
+    return run;
+  }
+
+  onAppend(listener: (lastSeq: bigint) => void): () => void {
+    const wrapped = (lastSeq: bigint): void => listener(lastSeq);
+    this.#listeners.add(wrapped);
+    return () => this.#listeners.delete(wrapped);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** Deletes sealed segments wholly below the horizon (trim, or leftovers of a crash during trim). */
+  async deleteExpired(): Promise<void> {
+    const doomed: Segment[] = [];
+    while (this.#segments.length > 1 && this.#segments[0]!.end <= this.#horizon) doomed.push(this.#segments.shift()!);
+    if (doomed.length === 0) return;
+    for (const seg of doomed) {
+      await this.#cfg.pool.retire(seg);
+      await unlinkIfPresent(seg.path);
+      await unlinkIfPresent(seg.indexPath);
+    }
+    await fsyncDir(this.#cfg.dir);
+  }
+
+  async #close(): Promise<void> {
+    await this.#trimChain;
+    while (this.#pumping || this.#pending.length > 0 || this.#control.length > 0) {
+      this.#kick();
+      await this.#pumpDone;
+    }
+    await Promise.all(this.#background);
+    for (const seg of this.#segments) await this.#cfg.pool.retire(seg);
+    this.#listeners.clear();
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new ShardLogClosedError(`shard log ${this.#cfg.id} is closed`);
+  }
+
+  #failedError(): Error {
+    return new ShardLogClosedError(`shard log ${this.#cfg.id} stopped after a write error; reopen it`, { cause: this.#failed });
+  }
+
+  #firstSeqNumber(): number {
+    return Math.max(this.#horizon, this.#segments[0]!.base);
+  }
+
+  /** The segment holding `seq` (the last one whose base is <= seq). */
+  #segmentFor(seq: number): Segment | undefined {
+    const segs = this.#segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    if (hi < 0 || segs[0]!.base > seq) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segs[mid]!.base <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return segs[lo];
+  }
+
+  /** A read handle for `seg`, or undefined when trim deleted the segment first. */
+  async #acquire(seg: Segment): Promise<FileHandle | undefined> {
+    try {
+      return await this.#cfg.pool.acquire(seg);
+    } catch (err) {
+      if (err instanceof SegmentGoneError) {
+        this.#assertOpen();
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  /** First durable seq >= firstSeq with timestamp >= `ts`, or the durable tip. */
+  async #seek(ts: number): Promise<number> {
+    for (;;) {
+      const first = this.#firstSeqNumber();
+      const segs = this.#segments;
+      let lo = 0;
+      let hi = segs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const s = segs[mid]!;
+        if (s.count === 0 || s.lastTs >= ts) hi = mid;
+        else lo = mid + 1;
+      }
+      const seg = segs[lo];
+      if (seg === undefined || seg.count === 0) return Math.max(first, this.#durableNext);
+      if (seg.end <= first) return first;
+      const pos = seg.locateTimestamp(ts);
+      if (pos.offset === 0 && seg.firstTs >= ts) return Math.max(first, seg.base);
+      const fh = await this.#acquire(seg);
+      if (fh === undefined) continue;
+      try {
+        let found = seg.end;
+        await walkFrames(
+          fh,
+          { path: seg.path, startSeq: pos.seq, startOffset: pos.offset, endOffset: seg.size, blockBytes: MIN_READ_BLOCK, verifyFrom: Number.MAX_SAFE_INTEGER },
+          (seq, buf, off) => {
+            if (frameTimestamp(buf, off) < ts) return true;
+            found = seq;
+            return false;
+          },
+        );
+        return Math.max(first, found);
+      } finally {
+        this.#cfg.pool.release(seg);
+      }
+    }
+  }
+
+  async #trim(ts: number): Promise<number> {
+    this.#assertOpen();
+    const oldFirst = this.#firstSeqNumber();
+    const horizon = await this.#seek(ts);
+    let removed = 0;
+    if (horizon > oldFirst) {
+      await writeFileDurably(this.#cfg.dir, HORIZON_FILE, Buffer.from(JSON.stringify({ horizon })));
+      this.#horizon = horizon;
+      removed = horizon - oldFirst;
+    }
+    const expired = (s: Segment): boolean => s.count > 0 && s.end <= this.#horizon;
+    if (expired(this.#active)) {
+      // Never delete the active segment: roll first, so the next appends go to a fresh file.
+      await this.#runControl(async () => {
+        if (expired(this.#active)) await this.#roll();
+      });
+    }
+    await this.deleteExpired();
+    return removed;
+  }
+
+  #kick(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    this.#pumpDone = this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const op = this.#control.shift();
+        if (op !== undefined) {
+          if (this.#failed !== undefined) op.reject(this.#failedError());
+          else await op.run().then(op.resolve, op.reject);
+          continue;
+        }
+        if (this.#pending.length === 0) return;
+        // Let the rest of this event-loop turn queue its appends (callers whose previous append
+        // just resolved, requests parsed in the same poll phase) so they share this round's fsync.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.#control.length > 0) continue;
+        if (this.#failed !== undefined) {
+          const err = this.#failedError();
+          for (const b of this.#pending.splice(0)) b.reject(err);
+          return;
+        }
+        await this.#round();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #runControl(run: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#control.push({ run, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** One group commit: every queued batch that fits before the roll point, one writev, one fdatasync. */
+  async #round(): Promise<void> {
+    const seg = this.#active;
+    const room = this.#cfg.segmentBytes - seg.size;
+    let k = 0;
+    let bytes = 0;
+    while (k < this.#pending.length && (k === 0 || bytes < room)) bytes += this.#pending[k++]!.buf.length;
+    const batch = this.#pending.splice(0, k);
+    try {
+      await writeAll(seg.fh!, batch.map((b) => b.buf), seg.size, bytes);
+      await seg.fh!.datasync();
+    } catch (err) {
+      // After a failed write or fsync the file's state is unknown (fsyncgate): stop accepting
+      // appends; reopening recovers from what is really on disk.
+      this.#failed = err;
+      this.#cfg.logger?.error("shard log write failed", { id: this.#cfg.id, error: String(err) });
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) seg.noteBatch(b.buf, b.count, b.firstTs, b.lastTs);
+    const last = batch[batch.length - 1]!;
+    this.#durableNext = last.first + last.count;
+    this.#durableLastTs = last.lastTs;
+    for (const b of batch) b.resolve(seqRange(b.first, b.count));
+    this.#emit(BigInt(this.#durableNext - 1));
+    if (seg.size >= this.#cfg.segmentBytes) {
+      try {
+        await this.#roll();
+      } catch (err) {
+        this.#cfg.logger?.warn("shard log segment roll failed; staying in the current segment", { id: this.#cfg.id, error: String(err) });
+      }
+    }
+  }
+
+  #emit(lastSeq: bigint): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(lastSeq);
+      } catch (err) {
+        this.#cfg.logger?.warn("shard log onAppend listener threw", { id: this.#cfg.id, error: String(err) });
+      }
+    }
+  }
+
+  /** Seals the active segment and starts a new one named after the next durable seq. */
+  async #roll(): Promise<void> {
+    const old = this.#active;
+    const seg = new Segment(this.#cfg.dir, this.#durableNext, this.#cfg.indexEveryBytes);
+    const fh = await open(seg.path, "w+");
+    try {
+      await fsyncDir(this.#cfg.dir);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlinkIfPresent(seg.path);
+      throw err;
+    }
+    seg.fh = fh;
+    seg.pinned = true;
+    this.#segments.push(seg);
+    this.#cfg.pool.adopt(old);
+    const write = writeFileAtomically(this.#cfg.dir, indexFileName(old.base), old.serializeIndex()).catch((err: unknown) => {
+      this.#cfg.logger?.warn("could not persist a segment index; it will be rebuilt on open", { id: this.#cfg.id, error: String(err) });
+    });
+    this.#background.add(write);
+    void write.finally(() => this.#background.delete(write));
+  }
+}
+
+/**
+ * How much to read per call: the frames to skip from the index entry plus the frames wanted
+ * (estimated from the segment's average frame size), within [64 KiB, 8 MiB].
+ */
+function readBlockBytes(seg: Segment, skipFrames: number, wantRecords: number, wantBytes: number): number {
+  const avgFrame = seg.count > 0 ? seg.size / seg.count : 1024;
+  const wanted = Math.min(wantRecords * avgFrame * 1.25, Math.max(0, wantBytes) + wantRecords * FRAME_HEADER + avgFrame);
+  const estimate = (skipFrames + 1) * avgFrame + wanted;
+  return Math.ceil(Math.min(MAX_READ_BLOCK, Math.max(MIN_READ_BLOCK, estimate)));
+}
+
+function seqRange(first: number, count: number): bigint[] {
+  const out = new Array<bigint>(count);
+  for (let i = 0; i < count; i++) out[i] = BigInt(first + i);
+  return out;
+}
+
+async function writeAll(fh: FileHandle, bufs: Buffer[], position: number, total: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(bufs, position);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(bufs).subarray(bytesWritten);
+  let done = 0;
+  while (done < rest.length) {
+    const r = await fh.write(rest, done, rest.length - done, position + bytesWritten + done);
+    done += r.bytesWritten;
+  }
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}

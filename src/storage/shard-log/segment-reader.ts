@@ -1,0 +1,78 @@
+import type { FileHandle } from "node:fs/promises";
+import { FRAME_PREFIX, MAX_BODY, MIN_BODY, frameChecksumOk, frameSeq } from "./frame.js";
+import { ShardLogCorruptError } from "./errors.js";
+
+/** Reads exactly `length` bytes at `position` (short reads are retried; EOF is an error). */
+export async function readExactly(fh: FileHandle, buf: Buffer, length: number, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new ShardLogCorruptError("segment file is shorter than its index says", path, position + done);
+    done += bytesRead;
+  }
+}
+
+/**
+ * Called for each frame in order with the block that holds it; `off` is the frame start in
+ * `buf` and `bodyLen` its length field. Return false to stop.
+ */
+export type FrameVisitor = (seq: number, buf: Buffer, off: number, bodyLen: number) => boolean;
+
+/** Where and how far to walk a segment. */
+export interface WalkOptions {
+  readonly path: string;
+  /** Seq of the frame at `startOffset` (from the sparse index). */
+  readonly startSeq: number;
+  readonly startOffset: number;
+  /** Stop at this byte offset (the segment's durable size). */
+  readonly endOffset: number;
+  /** Bytes to read per positional read call (grown for frames bigger than this). */
+  readonly blockBytes: number;
+  /** Verify each visited frame's checksum (skipped frames only have their length and seq checked). */
+  readonly verifyFrom: number;
+}
+
+/**
+ * Walks frames from a known position with large positional reads, checking lengths, seq
+ * continuity and (for frames with seq >= `verifyFrom`) checksums. Damage is a
+ * ShardLogCorruptError, never silently skipped. Returns the seq after the last frame visited.
+ */
+export async function walkFrames(fh: FileHandle, opts: WalkOptions, visit: FrameVisitor): Promise<number> {
+  let buf: Buffer = Buffer.alloc(0);
+  let bufStart = opts.startOffset; // file offset of buf[0]
+  let pos = opts.startOffset;
+  let seq = opts.startSeq;
+  while (pos < opts.endOffset) {
+    if (pos + FRAME_PREFIX > opts.endOffset) throw new ShardLogCorruptError("truncated frame header", opts.path, pos);
+    if (pos + FRAME_PREFIX > bufStart + buf.length) {
+      ({ buf, bufStart } = await load(fh, opts, pos, FRAME_PREFIX));
+    }
+    const bodyLen = buf.readUInt32LE(pos - bufStart);
+    const frameEnd = pos + FRAME_PREFIX + bodyLen;
+    if (bodyLen < MIN_BODY || bodyLen > MAX_BODY || frameEnd > opts.endOffset) {
+      throw new ShardLogCorruptError(`frame length ${bodyLen} is impossible`, opts.path, pos);
+    }
+    if (frameEnd > bufStart + buf.length) {
+      ({ buf, bufStart } = await load(fh, opts, pos, FRAME_PREFIX + bodyLen));
+    }
+    const off = pos - bufStart;
+    if (frameSeq(buf, off) !== seq) {
+      throw new ShardLogCorruptError(`frame has seq ${frameSeq(buf, off)} where ${seq} was expected`, opts.path, pos);
+    }
+    if (seq >= opts.verifyFrom && !frameChecksumOk(buf, off, bodyLen)) {
+      throw new ShardLogCorruptError(`checksum mismatch in frame of seq ${seq}`, opts.path, pos);
+    }
+    const more = visit(seq, buf, off, bodyLen);
+    seq++;
+    pos = frameEnd;
+    if (!more) break;
+  }
+  return seq;
+}
+
+async function load(fh: FileHandle, opts: WalkOptions, pos: number, atLeast: number): Promise<{ buf: Buffer; bufStart: number }> {
+  const length = Math.min(Math.max(opts.blockBytes, atLeast), opts.endOffset - pos);
+  const buf = Buffer.allocUnsafe(length);
+  await readExactly(fh, buf, length, pos, opts.path);
+  return { buf, bufStart: pos };
+}

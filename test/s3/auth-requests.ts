@@ -1,0 +1,221 @@
+// Hand-made S3 requests for the authentication tests: signed with @smithy/signature-v4 (the
+// signer the AWS SDK uses) so that exactly one part of a request can be made wrong, sent with
+// node:http so the bytes on the wire are the ones we chose.
+import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
+import http from "node:http";
+import { HttpRequest } from "@smithy/core/protocols";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { ChecksumConstructor } from "@smithy/types";
+import { XMLParser } from "fast-xml-parser";
+import { ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, type RunningServer } from "../helpers/server.js";
+
+/** SHA-256 (and HMAC-SHA256 when given a secret) in the shape the smithy signer expects. */
+class Sha256 {
+  readonly #hash;
+  constructor(secret?: string | Uint8Array) {
+    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.#hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.#hash.digest();
+  }
+}
+
+export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
+export const EMPTY_SHA256 = sha256Hex("");
+
+export interface SignOptions {
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly region?: string;
+  /** The time the signer believes it is. */
+  readonly signingDate?: Date;
+}
+
+export function signer(opts: SignOptions = {}): SignatureV4 {
+  return new SignatureV4({
+    service: "s3",
+    region: opts.region ?? REGION,
+    credentials: { accessKeyId: opts.accessKeyId ?? ACCESS_KEY_ID, secretAccessKey: opts.secretAccessKey ?? SECRET_ACCESS_KEY },
+    sha256: Sha256 as unknown as ChecksumConstructor,
+    uriEscapePath: false,
+    applyChecksum: true,
+  });
+}
+
+export interface RawRequest {
+  readonly method: string;
+  /** Path, already percent-encoded as it should go on the wire. */
+  readonly path: string;
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer;
+}
+
+/** An unsigned smithy HttpRequest for the test server. */
+export function buildRequest(server: RunningServer, r: RawRequest): HttpRequest {
+  return new HttpRequest({
+    method: r.method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port: server.port,
+    path: r.path,
+    query: r.query ?? {},
+    headers: { host: `127.0.0.1:${server.port}`, ...(r.headers ?? {}) },
+    body: r.body,
+  });
+}
+
+/** Signs with the Authorization header. x-amz-content-sha256 defaults to the body's real hash. */
+export async function signRequest(server: RunningServer, r: RawRequest, opts: SignOptions = {}): Promise<HttpRequest> {
+  const req = buildRequest(server, r);
+  if (req.headers["x-amz-content-sha256"] === undefined) req.headers["x-amz-content-sha256"] = sha256Hex(r.body ?? Buffer.alloc(0));
+  const signOpts = opts.signingDate === undefined ? {} : { signingDate: opts.signingDate };
+  return (await signer(opts).sign(req, signOpts)) as HttpRequest;
+}
+
+/** A presigned URL (X-Amz-* query parameters), valid for `expiresIn` seconds from `signingDate`. */
+export async function presignUrl(server: RunningServer, r: RawRequest, expiresIn: number, opts: SignOptions = {}): Promise<string> {
+  // Query authentication signs UNSIGNED-PAYLOAD (as S3's own presigner does; the smithy signer
+  // would otherwise sign the empty body's hash).
+  const req = buildRequest(server, { ...r, headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD", ...(r.headers ?? {}) } });
+  const presignOpts = opts.signingDate === undefined ? { expiresIn } : { expiresIn, signingDate: opts.signingDate };
+  const signed = await signer(opts).presign(req, presignOpts);
+  return urlOf(signed as HttpRequest);
+}
+
+export function urlOf(req: HttpRequest): string {
+  const qs = Object.entries(req.query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+  return `${req.protocol}//${req.hostname}:${req.port}${req.path}${qs === "" ? "" : `?${qs}`}`;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Sends a request exactly as given (headers and body untouched) and reads the whole answer. */
+export function send(req: HttpRequest, bodyOverride?: Buffer): Promise<RawResponse> {
+  const qs = Object.entries(req.query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+  const body = bodyOverride ?? (req.body as Buffer | undefined);
+  return new Promise((resolve, reject) => {
+    const out = http.request(
+      {
+        method: req.method,
+        host: req.hostname,
+        port: req.port,
+        path: `${req.path}${qs === "" ? "" : `?${qs}`}`,
+        headers: { ...req.headers, ...(body !== undefined && req.headers["content-length"] === undefined ? { "content-length": String(body.length) } : {}) },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
+    // The server may answer (and close) before reading a bad body; the answer is what we test.
+    out.on("error", reject);
+    out.end(body);
+  });
+}
+
+const xml = new XMLParser({ parseTagValue: false, trimValues: false });
+
+/** The fields of an S3 <Error> document. */
+export function parseError(body: Buffer | string): Record<string, string> {
+  const doc = xml.parse(body.toString()) as { Error?: Record<string, string> };
+  assert.ok(doc.Error !== undefined, `not an S3 error document: ${body.toString()}`);
+  return doc.Error;
+}
+
+export interface ExpectedError {
+  readonly status: number;
+  readonly code: string;
+  /** Exact message, or a pattern it must match. */
+  readonly message: string | RegExp;
+  /** The Resource element, when S3 sends one. */
+  readonly resource?: string;
+  /** Further elements that must be present with these values (a RegExp to match, or true for "present"). */
+  readonly fields?: Record<string, string | RegExp | true>;
+}
+
+/**
+ * Checks an S3 error answer completely: status, XML Code/Message/Resource/RequestId/HostId and
+ * the extras, and that RequestId / HostId are the x-amz-request-id / x-amz-id-2 headers.
+ */
+export function assertS3Error(res: RawResponse, expected: ExpectedError): Record<string, string> {
+  const text = res.body.toString();
+  assert.equal(res.status, expected.status, `status for ${expected.code}: ${text}`);
+  assert.match(String(res.headers["content-type"]), /^application\/xml/);
+  const e = parseError(text);
+  assert.equal(e["Code"], expected.code, text);
+  if (typeof expected.message === "string") assert.equal(e["Message"], expected.message, text);
+  else assert.match(e["Message"] ?? "", expected.message, text);
+  if (expected.resource !== undefined) assert.equal(e["Resource"], expected.resource, text);
+  const requestId = res.headers["x-amz-request-id"];
+  const hostId = res.headers["x-amz-id-2"];
+  assert.ok(typeof requestId === "string" && /^[0-9A-F]{16}$/.test(requestId), `x-amz-request-id: ${String(requestId)}`);
+  assert.ok(typeof hostId === "string" && hostId.length > 0, "x-amz-id-2 header");
+  assert.equal(e["RequestId"], requestId);
+  assert.equal(e["HostId"], hostId);
+  for (const [name, want] of Object.entries(expected.fields ?? {})) {
+    const got = e[name];
+    assert.ok(got !== undefined, `<${name}> missing from ${text}`);
+    if (want === true) continue;
+    if (typeof want === "string") assert.equal(got, want, `<${name}>`);
+    else assert.match(got, want, `<${name}>`);
+  }
+  return e;
+}
+
+/** The SigV4 signing key (for chunk signatures the smithy signer does not compute). */
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const kDate = createHmac("sha256", `AWS4${secret}`).update(date).digest();
+  const kRegion = createHmac("sha256", kDate).update(region).digest();
+  const kService = createHmac("sha256", kRegion).update(service).digest();
+  return createHmac("sha256", kService).update("aws4_request").digest();
+}
+
+/**
+ * An aws-chunked body with STREAMING-AWS4-HMAC-SHA256-PAYLOAD chunk signatures chained from
+ * `seedSignature` ("Signature Calculations for the Authorization Header: Transferring Payload in
+ * Multiple Chunks"). `corrupt` names a chunk whose signature is made wrong.
+ */
+export function signedChunkedBody(
+  payload: Buffer,
+  chunkSize: number,
+  seed: { signature: string; amzDate: string; key: Buffer; scope: string },
+  corrupt?: number,
+): Buffer {
+  const parts: Buffer[] = [];
+  let previous = seed.signature;
+  const chunks: Buffer[] = [];
+  for (let off = 0; off < payload.length; off += chunkSize) chunks.push(payload.subarray(off, off + chunkSize));
+  chunks.push(Buffer.alloc(0));
+  chunks.forEach((chunk, i) => {
+    const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", seed.amzDate, seed.scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n");
+    let sig = createHmac("sha256", seed.key).update(toSign).digest("hex");
+    if (i === corrupt) sig = (sig[0] === "0" ? "1" : "0") + sig.slice(1);
+    previous = sig;
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${sig}\r\n`), chunk, Buffer.from("\r\n"));
+  });
+  return Buffer.concat(parts);
+}
+
+/** The length of signedChunkedBody's output for a payload of `size` bytes. */
+export function chunkedLength(size: number, chunkSize: number): number {
+  let total = 0;
+  const frame = (n: number): number => n.toString(16).length + ";chunk-signature=".length + 64 + 2 + n + 2;
+  for (let off = 0; off < size; off += chunkSize) total += frame(Math.min(chunkSize, size - off));
+  return total + frame(0);
+}

@@ -1,6 +1,6 @@
 import type { Transform } from "node:stream";
 import { AuthError } from "../protocols/auth-error.js";
-import { authenticate, createBodyVerifier, type HttpRequestParts } from "../protocols/sigv4/index.js";
+import { authenticate, createBodyVerifier, regionMismatch, type HttpRequestParts } from "../protocols/sigv4/index.js";
 import type { IdentityStore } from "../storage/identity/identity-store.js";
 import { anonymousPrincipal, principalFor } from "./principal.js";
 import type { Principal } from "./service.js";
@@ -37,11 +37,8 @@ export function authenticateRequest(
     return { principal: anonymousPrincipal, verifier, trailers };
   }
   if (result.region !== undefined && result.region !== region) {
-    throw new AuthError(
-      "AuthorizationHeaderMalformed",
-      `The authorization header is malformed; the region '${result.region}' is wrong; expecting '${region}'`,
-      { Region: region },
-    );
+    // A presigned URL's scope is X-Amz-Credential: S3 answers AuthorizationQueryParametersError there.
+    throw regionMismatch(result.kind === "sigv4-presigned" ? "query" : "header", result.region, region);
   }
   const key = identities.getAccessKey(result.accessKeyId);
   if (key === undefined) throw new AuthError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import type http2 from "node:http2";
-import { pipeline } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
 import { AuthError } from "../protocols/auth-error.js";
 import type { HttpRequestParts } from "../protocols/sigv4/index.js";
 import type { IdentityStore } from "../storage/identity/identity-store.js";
@@ -29,15 +29,24 @@ export interface DispatchDeps {
   readonly admin: (req: Req, path: string) => ServiceResponse | Promise<ServiceResponse> | undefined;
 }
 
-/** Lower-cased, joined headers without HTTP/2 pseudo-headers. */
-function flattenHeaders(req: Req): Record<string, string> {
+/**
+ * Lower-cased, joined headers without HTTP/2 pseudo-headers, except `:authority` when the
+ * client signed it: the AWS SDKs' HTTP/2 handlers send `:authority` instead of Host and list it
+ * in SignedHeaders. Otherwise an HTTP/2 request's `:authority` stands in for the Host header.
+ */
+function flattenHeaders(req: Req, rawQuery: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name.startsWith(":")) continue;
     out[name] = Array.isArray(value) ? value.join(",") : value;
   }
   const authority = (req.headers as Record<string, string | string[] | undefined>)[":authority"];
-  if (out["host"] === undefined && typeof authority === "string") out["host"] = authority;
+  if (out["host"] === undefined && typeof authority === "string") {
+    const signed = /SignedHeaders=([^,\s]*)/.exec(out["authorization"] ?? "")?.[1] ?? /(?:^|&)X-Amz-SignedHeaders=([^&]*)/.exec(rawQuery)?.[1];
+    const names = signed === undefined ? [] : signed.replace(/%3a/gi, ":").replace(/%3b/gi, ";").split(";");
+    if (names.includes(":authority")) out[":authority"] = authority;
+    else out["host"] = authority;
+  }
   return out;
 }
 
@@ -78,8 +87,8 @@ export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: 
       return;
     }
 
-    const headers = flattenHeaders(req);
-    const hostname = hostnameOf(headers["host"]);
+    const headers = flattenHeaders(req, rawQuery);
+    const hostname = hostnameOf(headers["host"] ?? headers[":authority"]);
     const parts: HttpRequestParts = {
       method: req.method ?? "GET",
       rawPath,
@@ -119,7 +128,17 @@ export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: 
     }
 
     let ctx: RequestContext = { ...ctxBase, principal: anonymousPrincipal };
-    let sreq: ServiceRequest | undefined;
+    // The request as known before authentication, so that a refusal still names its Resource.
+    let sreq: ServiceRequest = {
+      method: parts.method,
+      rawPath,
+      rawQuery,
+      headers,
+      hostname,
+      body: req as unknown as Readable,
+      trailers: {},
+      httpVersion: isH2 ? "2.0" : "1.1",
+    };
     let response: ServiceResponse;
     try {
       const auth = authenticateRequest(parts, deps.identities, deps.config.region, deps.clock.now());
@@ -132,22 +151,13 @@ export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: 
       pipeline(req as NodeJS.ReadableStream, body, () => {
         /* errors surface on `body`, where the operation reads it */
       });
-      sreq = {
-        method: parts.method,
-        rawPath,
-        rawQuery,
-        headers,
-        hostname,
-        body,
-        trailers: auth.trailers,
-        httpVersion: isH2 ? "2.0" : "1.1",
-      };
+      sreq = { ...sreq, body, trailers: auth.trailers };
       response = await service.handle(sreq, ctx);
     } catch (err) {
       response = service.renderError(err, sreq, ctx);
       if (response.status >= 500) deps.logger.error("request failed", { requestId: ctx.requestId, service: service.name, err: String((err as Error)?.stack ?? err) });
       // Drain what the client is still sending so it can read our answer (up to a limit).
-      if (!req.readableEnded) {
+      if (!req.complete) {
         req.resume();
         if (!isH2) res.setHeader("connection", "close");
       }

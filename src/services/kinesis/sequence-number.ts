@@ -3,7 +3,7 @@
  * the service's own (see DescribeStream samples in the AWS docs, e.g.
  * 49600871682957036442365024926191073437251060580128653314 = 0x205db759cd0000...5db759cd000000002):
  *
- *   "2" | shard creation secs (9) | shard index low nibble (1) | position (16) | "00" | arrival secs (9) | shard index (8) | "2"
+ *   "2" | shard creation secs (9) | shard index low nibble (1) | position (16) | "00" | time secs (9) | shard index (8) | "2"
  *
  * The position (log seq + 1, so that the shard's StartingSequenceNumber, position 0, sorts before
  * its first record) comes before the arrival time, so numbers strictly increase within a shard,
@@ -21,7 +21,7 @@ export interface SequenceParts {
   readonly shardIndex: number;
   /** Position in the shard: 0 = before the first record; record with log seq n has n + 1. */
   readonly position: bigint;
-  /** Arrival time, whole seconds since the epoch. */
+  /** A time in whole seconds (records: the shard's creation; ending numbers: the closing time). */
   readonly timeSecs: number;
 }
 
@@ -61,14 +61,14 @@ export function decodeSequenceNumber(text: string): SequenceParts | undefined {
   };
 }
 
-/** The sequence number of the record at log seq `seq` of a shard. */
-export function recordSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint, timestamp: number): string {
-  return encodeSequenceNumber({
-    shardCreatedSecs: Math.floor(shardCreatedAt / 1000),
-    shardIndex,
-    position: seq + 1n,
-    timeSecs: Math.floor(timestamp / 1000),
-  });
+/**
+ * The sequence number of the record at log seq `seq` of a shard. The time field holds the
+ * shard's creation second rather than the arrival time, so the number PutRecord returns is
+ * exactly the one GetRecords later shows (the log may round arrival times).
+ */
+export function recordSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint): string {
+  const secs = Math.floor(shardCreatedAt / 1000);
+  return encodeSequenceNumber({ shardCreatedSecs: secs, shardIndex, position: seq + 1n, timeSecs: secs });
 }
 
 /** A shard's StartingSequenceNumber: below every record it will hold. */
@@ -89,15 +89,12 @@ export function endingSequenceNumber(shardCreatedAt: number, shardIndex: number,
 
 /**
  * The number that names "just before log seq `seq`": AFTER_SEQUENCE_NUMBER of it starts at
- * `seq` (SubscribeToShard's ContinuationSequenceNumber when no record was sent yet).
+ * `seq` (SubscribeToShard's ContinuationSequenceNumber when no record was sent yet). It equals
+ * the sequence number of record `seq - 1` (or the shard's StartingSequenceNumber for 0).
  */
-export function continuationSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint, now: number): string {
-  return encodeSequenceNumber({
-    shardCreatedSecs: Math.floor(shardCreatedAt / 1000),
-    shardIndex,
-    position: seq,
-    timeSecs: Math.floor(now / 1000),
-  });
+export function continuationSequenceNumber(shardCreatedAt: number, shardIndex: number, seq: bigint): string {
+  const secs = Math.floor(shardCreatedAt / 1000);
+  return encodeSequenceNumber({ shardCreatedSecs: secs, shardIndex, position: seq, timeSecs: secs });
 }
 
 /** The log seq a sequence number designates (AT_SEQUENCE_NUMBER reads from here). */

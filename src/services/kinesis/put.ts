@@ -1,0 +1,121 @@
+import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
+import type { ShardLog } from "../../storage/shard-log/shard-log.js";
+import { KinesisError } from "./errors.js";
+import { parseHashKey, partitionKeyHash } from "./hash-key.js";
+import { recordSequenceNumber } from "./sequence-number.js";
+import type { KinesisState } from "./state.js";
+
+/** One record to write. */
+export interface PutEntry {
+  readonly data: Uint8Array;
+  readonly partitionKey: string;
+  readonly explicitHashKey?: string | undefined;
+}
+
+/** What became of one record: a sequence number, or the error the service reports per record. */
+export type PutOutcome =
+  | { readonly ok: true; readonly shardId: string; readonly sequenceNumber: string }
+  | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
+
+/** The hash key a record routes by: ExplicitHashKey if given, else MD5 of the partition key. */
+export function hashKeyOf(entry: PutEntry): bigint {
+  if (entry.explicitHashKey === undefined) return partitionKeyHash(entry.partitionKey);
+  const key = parseHashKey(entry.explicitHashKey);
+  if (key === undefined) {
+    throw new KinesisError(
+      "InvalidArgumentException",
+      `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.explicitHashKey}`,
+    );
+  }
+  return key;
+}
+
+/** Data + partition key bytes: what counts against the 1 MiB/s shard limit and the 5 MiB PutRecords limit. */
+export function entrySize(entry: PutEntry): number {
+  return entry.data.byteLength + Buffer.byteLength(entry.partitionKey, "utf8");
+}
+
+function throttled(stream: StreamRow, shard: ShardRow, accountId: string): PutOutcome {
+  return {
+    ok: false,
+    errorCode: "ProvisionedThroughputExceededException",
+    errorMessage: `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${accountId}.`,
+  };
+}
+
+/**
+ * Writes records to the open shards their hash keys fall in, each shard's records in request
+ * order, and resolves once every accepted record is durable. Records over the shard's (or an
+ * on-demand stream's) write rate are not written and come back as throttled.
+ */
+export async function putEntries(state: KinesisState, stream: StreamRow, entries: readonly PutEntry[]): Promise<PutOutcome[]> {
+  const hashes = entries.map(hashKeyOf);
+  for (;;) {
+    // Open the logs first; then route against a fresh shard list and append without yielding,
+    // so a concurrent split cannot close a shard between routing and appending.
+    const open = state.shards(stream).filter((s) => s.closedAt === null);
+    await Promise.all(open.map((s) => state.log(stream, s)));
+    const current = state.requireReadable(stream.name);
+    if (current.id !== stream.id) throw state.notFound(stream.name);
+    const shards = state.shards(current).filter((s) => s.closedAt === null);
+    if (shards.some((s) => state.openLog(current, s) === undefined)) continue;
+    return appendRouted(state, current, shards, entries, hashes);
+  }
+}
+
+async function appendRouted(
+  state: KinesisState,
+  stream: StreamRow,
+  shards: readonly ShardRow[],
+  entries: readonly PutEntry[],
+  hashes: readonly bigint[],
+): Promise<PutOutcome[]> {
+  const outcomes: (PutOutcome | undefined)[] = new Array(entries.length);
+  const groups = new Map<ShardRow, number[]>();
+  entries.forEach((entry, i) => {
+    const h = hashes[i]!;
+    const shard = shards.find((s) => s.startingHashKey <= h && h <= s.endingHashKey);
+    if (shard === undefined) throw new Error(`no open shard covers hash key ${h}`);
+    if (!state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entry))) {
+      outcomes[i] = throttled(stream, shard, state.accountId);
+      return;
+    }
+    groups.set(shard, [...(groups.get(shard) ?? []), i]);
+  });
+  const now = state.now();
+  const appends = [...groups].map(([shard, indexes]) => {
+    const log = state.openLog(stream, shard) as ShardLog;
+    const done = log.append(indexes.map((i) => ({ timestamp: now, partitionKey: entries[i]!.partitionKey, data: entries[i]!.data })));
+    return done.then(
+      (seqs) => {
+        indexes.forEach((i, k) => {
+          outcomes[i] = { ok: true, shardId: shard.shardId, sequenceNumber: recordSequenceNumber(shard.createdAt, shard.index, seqs[k]!) };
+        });
+      },
+      (err: unknown) => {
+        state.logger.error("kinesis: append failed", { stream: stream.name, shard: shard.shardId, err: String(err) });
+        for (const i of indexes) outcomes[i] = { ok: false, errorCode: "InternalFailure", errorMessage: "Internal service failure." };
+      },
+    );
+  });
+  await Promise.all(appends);
+  return outcomes.map((o) => o ?? { ok: false, errorCode: "InternalFailure", errorMessage: "Internal service failure." });
+}
+
+/**
+ * ValidationException for records larger than the stream's maximum record size (1 MiB unless
+ * raised), worded as the service's length constraint on the data member.
+ */
+export function checkRecordSizes(stream: StreamRow, entries: readonly PutEntry[], pathOf: (index: number) => string): void {
+  const max = stream.maxRecordSizeKiB * 1024;
+  const errors: string[] = [];
+  entries.forEach((e, i) => {
+    if (e.data.byteLength > max && errors.length < 10) {
+      const n = e.data.byteLength;
+      errors.push(`Value 'java.nio.HeapByteBuffer[pos=0 lim=${n} cap=${n}]' at '${pathOf(i)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+    }
+  });
+  if (errors.length > 0) {
+    throw new KinesisError("ValidationException", `${errors.length} validation error${errors.length === 1 ? "" : "s"} detected: ${errors.join("; ")}`);
+  }
+}

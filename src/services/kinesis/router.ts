@@ -1,0 +1,100 @@
+import { Readable } from "node:stream";
+import { decodeCbor } from "../../protocols/cbor/cbor.js";
+import { encodeCbor } from "../../protocols/cbor/cbor.js";
+import { encodeEvent, encodeException } from "../../protocols/event-stream/event-stream.js";
+import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
+import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
+import { kinesisOperations } from "./ops/index.js";
+import type { SubscribeToShardResult } from "./ops/subscribe-to-shard.js";
+import { operations as modelOperations } from "./shapes/model.js";
+import type { SubscribeToShardEvent } from "./shapes/types.js";
+import type { KinesisState } from "./state.js";
+import { validateInput } from "./validation.js";
+import { jsonValue, parseInput, serializeOutput } from "./wire.js";
+
+export const TARGET_PREFIX = "Kinesis_20131202";
+/** Bodies above this are refused (a 10 MiB record base64-encodes to under 14 MiB). */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+async function readBody(req: ServiceRequest): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += b.length;
+    if (size > MAX_REQUEST_BYTES) {
+      req.body.destroy();
+      throw new KinesisError("RequestEntityTooLargeException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes.`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+function decodeBody(body: Buffer, format: WireFormat): unknown {
+  if (body.length === 0) return {};
+  if (format === "cbor") {
+    try {
+      return decodeCbor(body);
+    } catch {
+      throw new KinesisError("SerializationException", "Unable to parse the CBOR request body.");
+    }
+  }
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new KinesisError("SerializationException", "Unable to parse the JSON request body.");
+  }
+}
+
+function encodePayload(value: unknown, format: WireFormat): Uint8Array {
+  return format === "cbor" ? encodeCbor(value) : Buffer.from(JSON.stringify(jsonValue(value)), "utf8");
+}
+
+/** SubscribeToShard's body: an initial-response event, then one event per push, then the end (or an exception). */
+async function* eventFrames(events: AsyncIterable<SubscribeToShardEvent>, format: WireFormat, ctx: RequestContext): AsyncGenerator<Buffer> {
+  const contentType = format === "cbor" ? CBOR_CONTENT_TYPE : JSON_CONTENT_TYPE;
+  yield Buffer.from(encodeEvent("initial-response", encodePayload({}, format), contentType));
+  try {
+    for await (const event of events) {
+      yield Buffer.from(encodeEvent("SubscribeToShardEvent", encodePayload(event, format), contentType));
+    }
+  } catch (err) {
+    const e = toKinesisError(err, ctx.clock.now());
+    if (e.code === "InternalFailure") ctx.logger.error("kinesis: subscription failed", { requestId: ctx.requestId, err: String(err) });
+    const code = e.code === "InternalFailure" ? "InternalFailureException" : e.code;
+    yield Buffer.from(encodeException(code, encodePayload({ message: e.message }, format), contentType));
+  }
+}
+
+/** Handles one Kinesis request: target -> operation, body -> validated input, output -> body. */
+export async function routeKinesisRequest(state: KinesisState, req: ServiceRequest, ctx: RequestContext): Promise<ServiceResponse> {
+  const format = wireFormatOf(req);
+  const target = req.headers["x-amz-target"] ?? "";
+  const dot = target.indexOf(".");
+  const prefix = dot === -1 ? target : target.slice(0, dot);
+  const name = dot === -1 ? "" : target.slice(dot + 1);
+  const op = kinesisOperations[name];
+  const model = modelOperations[name];
+  if (req.method !== "POST" || prefix !== TARGET_PREFIX || op === undefined || model === undefined) {
+    req.body.resume();
+    throw new KinesisError("UnknownOperationException", target === "" ? "Missing X-Amz-Target header." : `Unknown operation ${target}.`);
+  }
+  const inputShape = model.input ?? "";
+  const input = inputShape === "" ? {} : parseInput(decodeBody(await readBody(req), format), inputShape, format);
+  if (inputShape !== "") validateInput(input, inputShape);
+  const output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
+  if (name === "SubscribeToShard") {
+    const { events } = output as SubscribeToShardResult;
+    return {
+      status: 200,
+      headers: { ...responseHeaders(format, ctx), "content-type": "application/vnd.amazon.eventstream" },
+      body: Readable.from(eventFrames(events, format, ctx), { objectMode: false }),
+    };
+  }
+  return {
+    status: 200,
+    headers: responseHeaders(format, ctx),
+    body: model.output === undefined ? "" : serializeOutput(output, format),
+  };
+}

@@ -1,0 +1,55 @@
+// The SigV4 canonical request and string to sign ("Signature Calculations for the Authorization
+// Header": CanonicalRequest = Method \n URI \n Query \n Headers \n SignedHeaders \n HashedPayload).
+import { ALGORITHM, sha256Hex } from "./signing.js";
+
+/** Signing names of services that sign the path as sent (no second URI encoding). */
+const SINGLE_ENCODED_SERVICES = new Set(["s3", "s3-object-lambda", "s3-outposts", "s3express"]);
+
+/** True for S3 and its relatives: path not double-encoded, x-amz-content-sha256 required. */
+export function isS3Service(service: string): boolean {
+  return SINGLE_ENCODED_SERVICES.has(service);
+}
+
+/** Trimall: trim the value and collapse inner runs of whitespace to one space. */
+export function canonicalHeaderValue(value: string): string {
+  return value.trim().replace(/\s+/g, " ");
+}
+
+/** `name:value\n` for every signed header, in SignedHeaders order. Absent headers sign as empty. */
+export function canonicalHeadersBlock(headers: Readonly<Record<string, string>>, signedHeaders: readonly string[]): string {
+  let out = "";
+  for (const name of signedHeaders) {
+    let value = headers[name];
+    // HTTP/2 carries the host in :authority.
+    if (value === undefined && name === "host") value = headers[":authority"];
+    out += `${name}:${value === undefined ? "" : canonicalHeaderValue(value)}\n`;
+  }
+  return out;
+}
+
+/** The lower-cased names listed in SignedHeaders. */
+export function splitSignedHeaders(signedHeaders: string): string[] {
+  return signedHeaders.split(";").map((name) => name.trim().toLowerCase());
+}
+
+/** Assembles the canonical request from its already-canonical parts. */
+export function canonicalRequest(
+  method: string,
+  canonicalUri: string,
+  canonicalQueryString: string,
+  headersBlock: string,
+  signedHeaders: string,
+  payloadHash: string,
+): string {
+  return `${method}\n${canonicalUri}\n${canonicalQueryString}\n${headersBlock}\n${signedHeaders}\n${payloadHash}`;
+}
+
+/** AWS4-HMAC-SHA256 \n timestamp \n scope \n hex(sha256(canonical request)). */
+export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequestText)}`;
+}
+
+/** date/region/service/aws4_request */
+export function credentialScopeString(date: string, region: string, service: string): string {
+  return `${date}/${region}/${service}/aws4_request`;
+}

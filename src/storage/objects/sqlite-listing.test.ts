@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import type { SqliteDatabase } from "../sqlite/database.js";
 import type { ListObjectsQuery, ListVersionsQuery, ObjectStore, ObjectVersion } from "./object-store.js";
+import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
 import { createSqliteObjectStore } from "./sqlite-object-store.js";
+import { decodeRow } from "./sqlite-rows.js";
 
 const BUCKET = "listing";
 const OWNER = "000000000000";
@@ -265,5 +272,78 @@ describe("sqlite object listing", () => {
     const outside = versionsPage({ prefix: "a/", delimiter: "", keyMarker: "z", versionIdMarker: "v2", maxKeys: 10 });
     assert.deepEqual(outside.entries, []);
     assert.equal(outside.truncated, false);
+  });
+});
+
+describe("sqlite object listing cost", () => {
+  const FOLDERS = 40;
+  const PER_FOLDER = 100;
+  let dir: string;
+  let db: SqliteDatabase;
+  let rowsRead = 0;
+  let src: RowSource;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "streamlake-listing-"));
+    const path = join(dir, "s3.db");
+    const store = createSqliteObjectStore(path);
+    await store.createBucket({ name: BUCKET, ownerAccountId: OWNER, region: "us-east-1", createdAt: 0, versioning: "Unversioned" });
+    const puts: Array<Promise<unknown>> = [store.putVersion(version("top", "null"))];
+    for (let f = 0; f < FOLDERS; f++) {
+      for (let k = 0; k < PER_FOLDER; k++) puts.push(store.putVersion(version(`f${String(f).padStart(2, "0")}/k${k}`, "null")));
+    }
+    await Promise.all(puts);
+    await store.close();
+    // Reopen the file behind a prepare() that counts every row a listing statement yields.
+    db = new Database(path, { readonly: true });
+    const counting = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "prepare") return Reflect.get(target, prop, receiver) as unknown;
+        return (sql: string) => {
+          const stmt = target.prepare(sql);
+          return new Proxy(stmt, {
+            get(st, p, r) {
+              if (p === "iterate") {
+                return function* (...args: unknown[]) {
+                  for (const row of st.iterate(...args)) {
+                    rowsRead++;
+                    yield row;
+                  }
+                };
+              }
+              const v = Reflect.get(st, p, r) as unknown;
+              return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(st) : v;
+            },
+          });
+        };
+      },
+    });
+    src = {
+      db: counting,
+      cols: "id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id",
+      decode: decodeRow,
+    };
+  });
+  after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a delimited listing seeks past each common prefix instead of reading the keys under it", () => {
+    rowsRead = 0;
+    const page = listObjectsPage(src, BUCKET, { prefix: "", delimiter: "/", after: undefined, maxKeys: 1000 });
+    assert.equal(page.entries.length, FOLDERS + 1);
+    assert.ok(rowsRead >= FOLDERS + 1, "the counter sees the listing's reads");
+    assert.ok(rowsRead <= 2 * (FOLDERS + 1), `read ${rowsRead} rows for ${FOLDERS + 1} entries over ${FOLDERS * PER_FOLDER + 1} keys`);
+
+    rowsRead = 0;
+    const versions = listVersionsPage(src, BUCKET, { prefix: "", delimiter: "/", keyMarker: undefined, versionIdMarker: undefined, maxKeys: 1000 });
+    assert.equal(versions.entries.length, FOLDERS + 1);
+    assert.ok(rowsRead <= 2 * (FOLDERS + 1), `read ${rowsRead} rows listing versions`);
+
+    rowsRead = 0;
+    const flat = listObjectsPage(src, BUCKET, { prefix: "f07/", delimiter: "", after: undefined, maxKeys: 10 });
+    assert.equal(flat.entries.length, 10);
+    assert.ok(rowsRead <= 11, `a page of 10 reads ${rowsRead} rows`);
   });
 });

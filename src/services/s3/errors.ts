@@ -3,6 +3,7 @@ import { toXml } from "../../protocols/xml/xml-writer.js";
 import { XmlSyntaxError } from "../../protocols/xml/xml-reader.js";
 import type { RequestContext, ServiceResponse } from "../../server/service.js";
 import { BucketNotEmptyError, NoSuchBucketError } from "../../storage/objects/object-store.js";
+import { NoSuchUploadError } from "../../storage/objects/upload-store.js";
 
 // Codes, statuses and messages as the S3 API reference lists them ("Error responses").
 const TABLE = {
@@ -28,6 +29,7 @@ const TABLE = {
   InvalidLocationConstraint: [400, "The specified location-constraint is not valid"],
   InvalidObjectState: [403, "The operation is not valid for the object's storage class"],
   InvalidPart: [400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."],
+  InvalidPartNumber: [416, "The requested partnumber is not satisfiable"],
   InvalidPartOrder: [400, "The list of parts was not in ascending order. Parts must be ordered by part number."],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
@@ -78,6 +80,7 @@ export function toS3Error(err: unknown): S3Error {
   if (err instanceof NoSuchBucketError) return new S3Error("NoSuchBucket", undefined, { BucketName: err.message });
   if (err instanceof BucketNotEmptyError) return new S3Error("BucketNotEmpty", undefined, { BucketName: err.message });
   if (err instanceof XmlSyntaxError) return new S3Error("MalformedXML");
+  if (err instanceof NoSuchUploadError) return new S3Error("NoSuchUpload", undefined, { UploadId: err.uploadId });
   return new S3Error("InternalError");
 }
 

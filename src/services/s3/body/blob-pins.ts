@@ -2,6 +2,13 @@ import type { BlobStore } from "../../../storage/blobs/blob-store.js";
 import type { DataRef } from "../../../storage/objects/object-store.js";
 import type { Logger } from "../../../util/logger.js";
 
+/** The blobs a data reference holds: its blob, or every part blob of a multipart object. */
+export function dataBlobIds(data: DataRef): string[] {
+  if (data.kind === "blob") return [data.blobId];
+  if (data.kind === "parts") return data.parts.map((p) => p.blobId);
+  return [];
+}
+
 /**
  * Keeps a blob alive while a reader streams it. A GET looks up metadata and pins the blob in the
  * same tick, before any commit callback can release it; a released blob that is still pinned is
@@ -32,12 +39,19 @@ export class BlobPins {
     };
   }
 
+  /** Pins every blob of a version's data (one blob, or each part of a multipart object). */
+  pinData(data: DataRef): () => void {
+    const unpins = dataBlobIds(data).map((id) => this.pin(id));
+    return () => unpins.forEach((unpin) => unpin());
+  }
+
   /** Frees data no version references any more (now, or once its readers finish). */
   release(refs: readonly DataRef[]): void {
     for (const ref of refs) {
-      if (ref.kind !== "blob") continue;
-      if (this.#counts.has(ref.blobId)) this.#doomed.add(ref.blobId);
-      else this.#delete(ref.blobId);
+      for (const blobId of dataBlobIds(ref)) {
+        if (this.#counts.has(blobId)) this.#doomed.add(blobId);
+        else this.#delete(blobId);
+      }
     }
   }
 

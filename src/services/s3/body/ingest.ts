@@ -14,6 +14,8 @@ export interface IngestOptions {
   /** The additional checksum to compute, if the client asked for one. */
   readonly checksum: ChecksumAlgorithm | undefined;
   readonly signal: AbortSignal;
+  /** Always write a blob, however small the body (multipart parts are always blobs). */
+  readonly alwaysBlob?: boolean;
 }
 
 export interface Ingested {
@@ -51,7 +53,7 @@ class HashingCounter extends Transform {
 export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestOptions): Promise<Ingested> {
   const counter = new HashingCounter(opts.checksum);
   let data: DataRef;
-  if (opts.expectedLength <= INLINE_MAX) {
+  if (opts.expectedLength <= INLINE_MAX && opts.alwaysBlob !== true) {
     const chunks: Buffer[] = [];
     let total = 0;
     await pipeline(

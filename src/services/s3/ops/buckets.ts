@@ -67,7 +67,8 @@ export async function headBucket(req: S3Request, env: S3Env): Promise<ServiceRes
 
 export async function deleteBucket(req: S3Request, env: S3Env): Promise<ServiceResponse> {
   const bucket = requireBucket(req, env);
-  await env.objects.deleteBucket(bucket.name);
+  const result = await env.objects.deleteBucket(bucket.name);
+  env.pins.release(result.released);
   return { status: 204, headers: s3Headers(env.ctx) };
 }
 

@@ -1,13 +1,16 @@
 import type { Readable } from "node:stream";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { StoredVersion } from "../../../storage/objects/object-store.js";
+import { partSpans, readData } from "../body/data-stream.js";
+import { checksumHeader } from "../checksums.js";
 import { S3Error, s3Headers } from "../errors.js";
+import { parsePartNumber } from "../multipart/params.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
 import { ARCHIVED_CLASSES } from "../shapes/copy-source.js";
 import { httpDate } from "../shapes/http-dates.js";
 import { versionHeaders } from "../shapes/object-headers.js";
-import { resolveRange } from "../shapes/range.js";
+import { resolveRange, type ByteRange } from "../shapes/range.js";
 import { checkReadConditions, readConditionsFromHeaders } from "../shapes/read-conditions.js";
 import { isValidVersionId } from "../shapes/version-ids.js";
 
@@ -49,20 +52,27 @@ export function resolveVersion(req: S3Request, env: S3Env, key: string, versione
 export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResponse> {
   const bucket = requireBucket(req, env);
   const key = requireKey(req);
-  if (req.query.has("partNumber")) {
-    throw new S3Error("NotImplemented", "GetObject with partNumber is not implemented yet.");
+  const partNumber = req.query.has("partNumber") ? parsePartNumber(req.query.get("partNumber")) : undefined;
+  if (partNumber !== undefined && req.http.headers["range"] !== undefined) {
+    throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
   }
   const v = resolveVersion(req, env, key, bucket.versioning !== "Unversioned");
   if (req.http.method === "GET" && ARCHIVED_CLASSES.includes(v.storageClass)) {
     throw new S3Error("InvalidObjectState", "The operation is not valid for the object's storage class", { StorageClass: v.storageClass });
   }
   checkReadConditions(readConditionsFromHeaders(req.http.headers), v);
-  const range = resolveRange(req.http.headers["range"], v.size);
+  const part = partNumber === undefined ? undefined : selectPart(v, partNumber);
+  const range = part !== undefined ? part.range : resolveRange(req.http.headers["range"], v.size);
   const checksumMode = req.http.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED";
   const headers: Record<string, string> = {
     ...s3Headers(env.ctx),
-    ...versionHeaders(v, bucket.versioning !== "Unversioned", checksumMode && range === undefined),
+    ...versionHeaders(v, bucket.versioning !== "Unversioned", checksumMode && range === undefined && part === undefined),
+    ...(part?.headers ?? {}),
   };
+  if (checksumMode && part?.checksum !== undefined && v.checksum !== undefined) {
+    headers[checksumHeader(v.checksum.algorithm)] = part.checksum;
+    headers["x-amz-checksum-type"] = v.checksum.type;
+  }
   for (const [param, header] of Object.entries(OVERRIDES)) {
     const value = req.query.get(param);
     if (value !== null) headers[header] = value;
@@ -71,16 +81,38 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const end = range?.end ?? v.size - 1;
   headers["content-length"] = String(v.size === 0 ? 0 : end - start + 1);
   if (range !== undefined) headers["content-range"] = `bytes ${start}-${end}/${v.size}`;
-  const status = range !== undefined ? 206 : 200;
+  const status = range !== undefined || part !== undefined ? 206 : 200;
   if (req.http.method === "HEAD" || v.size === 0) return { status, headers };
 
   if (v.data.kind === "inline") {
     return { status, headers, body: v.data.bytes.subarray(start, end + 1) };
   }
-  if (v.data.kind !== "blob") throw new Error(`version ${v.versionId} of ${key} has no data`);
-  // Pin in this tick, before any commit callback could release the blob.
-  const unpin = env.pins.pin(v.data.blobId);
-  const stream: Readable = env.blobs.read(v.data.blobId, start, end);
+  if (v.data.kind === "none") throw new Error(`version ${v.versionId} of ${key} has no data`);
+  // Pin in this tick, before any commit callback could release the blob (or any part blob).
+  const unpin = env.pins.pinData(v.data);
+  const stream: Readable = readData(env.blobs, v.data, start, end);
   stream.once("close", unpin);
   return { status, headers, body: stream };
 }
+
+/**
+ * GetObject/HeadObject with partNumber: the bytes of that part (counted 1..N in the completed
+ * object), answered 206 with x-amz-mp-parts-count. An object that was not uploaded in parts has
+ * one part, itself; a number past the last part is 416 InvalidPartNumber (GetObject docs, PartNumber).
+ */
+function selectPart(v: StoredVersion, partNumber: number): { range: ByteRange | undefined; headers: Record<string, string>; checksum: string | undefined } {
+  if (v.data.kind !== "parts") {
+    if (partNumber !== 1) throw invalidPartNumber(v.size);
+    return { range: v.size === 0 ? undefined : { start: 0, end: v.size - 1 }, headers: {}, checksum: undefined };
+  }
+  const span = partSpans(v.data.parts)[partNumber - 1];
+  if (span === undefined) throw invalidPartNumber(v.size);
+  const headers = { "x-amz-mp-parts-count": String(v.data.parts.length) };
+  // A part's own checksum only describes it when the object checksum is made of part checksums.
+  const checksum = v.checksum?.type === "COMPOSITE" ? span.part.checksum : undefined;
+  const range = span.part.size === 0 ? undefined : { start: span.start, end: span.start + span.part.size - 1 };
+  return { range, headers, checksum };
+}
+
+const invalidPartNumber = (size: number): S3Error =>
+  new S3Error("InvalidPartNumber", undefined, {}, { "content-range": `bytes */${size}` });

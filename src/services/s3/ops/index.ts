@@ -10,6 +10,13 @@ import { listObjectVersions } from "./list-object-versions.js";
 import { listObjects } from "./list-objects.js";
 import { listObjectsV2 } from "./list-objects-v2.js";
 import { putObject } from "./put-object.js";
+import { abortMultipartUpload } from "./abort-multipart-upload.js";
+import { completeMultipartUpload } from "./complete-multipart-upload.js";
+import { createMultipartUpload } from "./create-multipart-upload.js";
+import { listMultipartUploads } from "./list-multipart-uploads.js";
+import { listParts } from "./list-parts.js";
+import { uploadPart } from "./upload-part.js";
+import { uploadPartCopy } from "./upload-part-copy.js";
 
 /** Every S3 operation this server implements; the rest answer NotImplemented. */
 export const OPERATIONS: Partial<Record<S3Operation, S3Handler>> = {
@@ -29,4 +36,11 @@ export const OPERATIONS: Partial<Record<S3Operation, S3Handler>> = {
   DeleteObject: deleteObject,
   DeleteObjects: deleteObjects,
   CopyObject: copyObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
 };

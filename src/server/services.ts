@@ -1,7 +1,14 @@
+import { createKinesisService } from "../services/kinesis/service.js";
 import { createS3Service } from "../services/s3/service.js";
 import type { Service, ServiceDeps } from "./service.js";
 
-/** Every service the server carries, in routing order (S3 last: it takes what no other claims). */
+/**
+ * Every service the server carries. Services that lean on others (Firehose on S3 and Kinesis,
+ * Lambda on S3 for code) get the others' internal APIs here, never by importing each other, so
+ * each can later move to its own node.
+ */
 export function createServices(deps: ServiceDeps): Service[] {
-  return [createS3Service(deps)];
+  const s3 = createS3Service(deps);
+  const kinesis = createKinesisService(deps);
+  return [kinesis, s3];
 }

@@ -49,7 +49,7 @@ export function decodeSequenceNumber(text: string): SequenceParts | undefined {
   if (!/^[1-9]\d{0,128}$/.test(text)) return undefined;
   const h = BigInt(text).toString(16);
   if (h.length !== HEX_DIGITS || h[0] !== "2" || h[HEX_DIGITS - 1] !== "2") return undefined;
-  const shardIndex = parseInt(h.slice(37, 45), 16);
+  const shardIndex = parseInt(h.slice(38, 46), 16);
   const nibble = parseInt(h.slice(10, 11), 16);
   const position = BigInt("0x" + h.slice(11, 27));
   if ((shardIndex & 0xf) !== nibble || position > MAX_POSITION || shardIndex > 0x7fffffff) return undefined;

@@ -151,14 +151,15 @@ export class ThroughputLimiter {
       const cap = s.demand.limits();
       s.writeBytes.ratePerSec = s.writeBytes.capacity = cap.bytes;
       s.writeRecords.ratePerSec = s.writeRecords.capacity = cap.records;
-      if (s.writeRecords.available() < 1 || s.writeBytes.available() < bytes) return false;
+      if (s.writeRecords.available() < 1 || s.writeBytes.available() < Math.min(bytes, s.writeBytes.capacity)) return false;
       s.writeRecords.take(1);
       s.writeBytes.take(bytes);
       s.demand.record(bytes, 1);
       return true;
     }
     const b = this.#shard(shardKey);
-    if (b.writeRecords.available() < 1 || b.writeBytes.available() < bytes) return false;
+    // A record larger than the bucket (a maximum-size record plus its key) needs a full bucket and leaves debt.
+    if (b.writeRecords.available() < 1 || b.writeBytes.available() < Math.min(bytes, b.writeBytes.capacity)) return false;
     b.writeRecords.take(1);
     b.writeBytes.take(bytes);
     return true;

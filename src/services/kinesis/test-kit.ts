@@ -1,0 +1,43 @@
+import { createMemoryKinesisMetadataStore } from "../../storage/kinesis-metadata/memory-kinesis-metadata.js";
+import { createMemoryShardLogStore } from "../../storage/shard-log/memory-shard-log.js";
+import { ManualClock } from "../../util/clock.js";
+import { createLogger } from "../../util/logger.js";
+import { createStream } from "./ops/create-stream.js";
+import type { OpContext } from "./operation.js";
+import { DEFAULT_KINESIS_OPTIONS, KinesisState, type KinesisOptions } from "./state.js";
+
+/** A Kinesis state on in-memory stores and a manual clock, for unit tests of the operations. */
+export interface TestKinesis {
+  readonly clock: ManualClock;
+  readonly state: KinesisState;
+  readonly ctx: OpContext;
+  /** Creates a stream and moves the clock past CREATING. */
+  activeStream(name: string, shardCount?: number): Promise<void>;
+  /** Moves the clock past any pending transition. */
+  settle(): void;
+}
+
+export const TEST_START = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+export function createTestKinesis(options: Partial<KinesisOptions> = {}): TestKinesis {
+  const clock = new ManualClock(TEST_START);
+  const state = new KinesisState(
+    createMemoryKinesisMetadataStore(),
+    createMemoryShardLogStore(),
+    clock,
+    { ...DEFAULT_KINESIS_OPTIONS, region: "us-east-1", accountId: "123456789012", enforceLimits: true, ...options },
+    createLogger("silent"),
+  );
+  const ctx: OpContext = { state, signal: new AbortController().signal };
+  const settle = (): void => clock.advance(Math.max(state.options.transitionDelayMs, state.options.consumerDelayMs) + 1);
+  return {
+    clock,
+    state,
+    ctx,
+    settle,
+    async activeStream(name, shardCount = 1) {
+      await createStream({ StreamName: name, ShardCount: shardCount }, ctx);
+      settle();
+    },
+  };
+}

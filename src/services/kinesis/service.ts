@@ -8,6 +8,7 @@ import { createKinesisRetentionWorker } from "../../workers/kinesis-retention.js
 import { createKinesisStatusWorker } from "../../workers/kinesis-status.js";
 import { runKinesisWorkers } from "../../workers/kinesis-worker-loop.js";
 import { renderKinesisError } from "./errors.js";
+import { createKinesisInternalApi, type KinesisInternalApi } from "./internal-api.js";
 import { routeKinesisRequest, TARGET_PREFIX } from "./router.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState, type KinesisOptions } from "./state.js";
 
@@ -23,7 +24,7 @@ export interface KinesisServiceOverrides extends Partial<Omit<KinesisOptions, "r
  * Kinesis Data Streams on the shared listener: JSON 1.1 and CBOR, streams and shards in SQLite,
  * records in durable shard logs, enhanced fan-out over event streams.
  */
-export function createKinesisService(deps: ServiceDeps, overrides: KinesisServiceOverrides = {}): Service & { readonly state: KinesisState } {
+export function createKinesisService(deps: ServiceDeps, overrides: KinesisServiceOverrides = {}): Service & { readonly state: KinesisState; readonly api: KinesisInternalApi } {
   const { config, clock, logger } = deps;
   const metadata = overrides.metadata ?? createSqliteKinesisMetadataStore(join(config.dataDir, "meta", "kinesis.db"));
   const shardLogs = overrides.shardLogs ?? createSegmentShardLogStore({ dir: join(config.dataDir, "kinesis", "shards"), logger });
@@ -45,6 +46,7 @@ export function createKinesisService(deps: ServiceDeps, overrides: KinesisServic
     targetPrefixes: [TARGET_PREFIX],
     allowsAnonymous: false,
     state,
+    api: createKinesisInternalApi(state),
     handle: (req, ctx) => routeKinesisRequest(state, req, ctx),
     renderError: (err, req, ctx) => renderKinesisError(err, req, ctx),
     async start() {

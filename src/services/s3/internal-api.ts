@@ -1,0 +1,112 @@
+import { Readable } from "node:stream";
+import type { BlobStore } from "../../storage/blobs/blob-store.js";
+import type { ObjectStore, ObjectVersion } from "../../storage/objects/object-store.js";
+import type { Clock } from "../../util/clock.js";
+import type { BlobPins } from "./body/blob-pins.js";
+import { ingestBody } from "./body/ingest.js";
+import { S3Error } from "./errors.js";
+import { writePreconditions } from "./ops/put-object.js";
+import { newVersionId } from "./shapes/version-ids.js";
+
+/** An object write another service asks for (Firehose delivering a batch, for one). */
+export interface InternalPutObject {
+  /** The account the write is made for; the bucket must belong to it. */
+  readonly accountId: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The bytes; a stream must come with `contentLength`. */
+  readonly body: Uint8Array | Readable;
+  /** Required when `body` is a stream. */
+  readonly contentLength?: number;
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  /**
+   * Write only if the key has no current object (PutObject's If-None-Match: *). A redelivery
+   * of a batch already written then leaves the first copy alone and reports `alreadyExisted`.
+   */
+  readonly ifNoneMatch?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Why an internal write failed, in S3's own codes (NoSuchBucket, AccessDenied, ...). */
+export class S3InternalError extends Error {
+  override readonly name = "S3InternalError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What other services may do with S3, without going through HTTP. */
+export interface S3InternalApi {
+  /**
+   * Stores an object exactly as PutObject does (same body ingest, durability and versioning
+   * rules); resolves once the object is durable. Throws S3InternalError (NoSuchBucket,
+   * AccessDenied when another account owns the bucket, ...).
+   */
+  putObject(input: InternalPutObject): Promise<{ readonly etag: string; readonly versionId: string; readonly alreadyExisted: boolean }>;
+  /** Whether the bucket exists and belongs to the account. */
+  bucketExists(accountId: string, bucket: string): boolean;
+}
+
+/** The S3 internal API over S3's own stores. */
+export function createS3InternalApi(deps: { readonly objects: ObjectStore; readonly blobs: BlobStore; readonly pins: BlobPins; readonly clock: Clock }): S3InternalApi {
+  const { objects, blobs, pins, clock } = deps;
+  return {
+    bucketExists(accountId, bucket) {
+      const b = objects.getBucket(bucket);
+      return b !== undefined && b.ownerAccountId === accountId;
+    },
+    async putObject(input) {
+      const bucket = objects.getBucket(input.bucket);
+      if (bucket === undefined) throw new S3InternalError("NoSuchBucket", `The specified bucket does not exist: ${input.bucket}`);
+      if (bucket.ownerAccountId !== input.accountId) throw new S3InternalError("AccessDenied", `Access Denied to bucket ${input.bucket}`);
+      let stream: Readable;
+      let length: number;
+      if (input.body instanceof Uint8Array) {
+        stream = Readable.from([Buffer.from(input.body.buffer, input.body.byteOffset, input.body.byteLength)]);
+        length = input.body.byteLength;
+      } else {
+        if (input.contentLength === undefined) throw new Error("putObject: a stream body needs contentLength");
+        stream = input.body;
+        length = input.contentLength;
+      }
+      const body = await ingestBody(stream, blobs, { expectedLength: length, checksum: undefined, signal: input.signal ?? new AbortController().signal });
+      const headers: Record<string, string> = {};
+      if (input.contentType !== undefined) headers["content-type"] = input.contentType;
+      if (input.contentEncoding !== undefined) headers["content-encoding"] = input.contentEncoding;
+      const versionId = bucket.versioning === "Enabled" ? newVersionId() : "null";
+      const version: ObjectVersion = {
+        bucket: bucket.name,
+        key: input.key,
+        versionId,
+        isDeleteMarker: false,
+        size: body.size,
+        etag: `"${body.md5Hex}"`,
+        lastModified: clock.now(),
+        storageClass: "STANDARD",
+        ownerAccountId: input.accountId,
+        headers,
+        userMetadata: {},
+        checksum: undefined,
+        tags: [],
+        data: body.data,
+      };
+      try {
+        const result = await objects.putVersion(version, input.ifNoneMatch === true ? writePreconditions({ "if-none-match": "*" }) : undefined);
+        pins.release(result.released);
+        return { etag: version.etag, versionId, alreadyExisted: false };
+      } catch (err) {
+        pins.release([body.data]);
+        if (err instanceof S3Error && err.code === "PreconditionFailed") {
+          const current = objects.getVersion(bucket.name, input.key);
+          return { etag: current?.etag ?? version.etag, versionId: current?.versionId ?? versionId, alreadyExisted: true };
+        }
+        if (err instanceof S3Error) throw new S3InternalError(err.code, err.message);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Endpoint } from "../load/http.js";
+import { spawnServer, type ChildServer } from "./process.js";
+
+/** Every server the bench can start. */
+export type TargetKind = "streamlake" | "s3rver" | "kinesalite" | "noop" | "fsync";
+
+/** A running server and how to reach it. */
+export interface Target {
+  readonly kind: TargetKind;
+  readonly endpoint: Endpoint;
+  readonly server: ChildServer;
+}
+
+// dist/bench/targets/targets.js -> project root
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
+const DIST_BENCH = join(ROOT, "dist", "bench");
+const REGION = "us-east-1";
+
+/** The documented default root credentials (README). */
+const STREAMLAKE_CREDS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", region: REGION };
+/** s3rver's hard-coded account (lib/models/account.js). */
+const S3RVER_CREDS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: REGION };
+
+const JSON_PORT = /\{"port":(\d+)\}/;
+
+async function waitHealthy(origin: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${origin}/_streamlake/health`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not ready yet
+    }
+    if (Date.now() > deadline) throw new Error(`${origin}: health check did not pass within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts one target with its own directory under `workDir`. */
+export async function startTarget(kind: TargetKind, workDir: string): Promise<Target> {
+  const dir = join(workDir, kind);
+  mkdirSync(dir, { recursive: true });
+  let server: ChildServer;
+  let creds = STREAMLAKE_CREDS;
+  switch (kind) {
+    case "streamlake":
+      server = await spawnServer({
+        name: kind,
+        args: [join(ROOT, "dist", "src", "cli", "main.js"), "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir],
+        env: { STREAMLAKE_KINESIS_ENFORCE_LIMITS: "false" },
+        cwd: ROOT,
+        portPattern: /"msg":"streamlake listening".*?"port":(\d+)/,
+      });
+      await waitHealthy(`http://127.0.0.1:${server.port}`, 10_000);
+      break;
+    case "s3rver":
+      creds = S3RVER_CREDS;
+      // s3rver's ListObjectsV2 continuation tokens use DES, which Node 17+ only has with the
+      // OpenSSL legacy provider: without it every truncated V2 listing answers InternalError.
+      server = await spawnServer({
+        name: kind,
+        args: ["--openssl-legacy-provider", join(DIST_BENCH, "peers", "run-s3rver.js"), dir],
+        cwd: ROOT,
+        portPattern: JSON_PORT,
+      });
+      break;
+    case "kinesalite":
+      server = await spawnServer({ name: kind, args: [join(DIST_BENCH, "peers", "run-kinesalite.js"), dir], cwd: ROOT, portPattern: JSON_PORT });
+      break;
+    case "noop":
+      server = await spawnServer({ name: kind, args: [join(DIST_BENCH, "reference", "noop-server.js")], cwd: ROOT, portPattern: JSON_PORT });
+      break;
+    case "fsync":
+      server = await spawnServer({ name: kind, args: [join(DIST_BENCH, "reference", "fsync-server.js"), dir], cwd: ROOT, portPattern: JSON_PORT });
+      break;
+  }
+  return { kind, server, endpoint: { origin: `http://127.0.0.1:${server.port}`, creds } };
+}
+
+export const PROJECT_ROOT = ROOT;

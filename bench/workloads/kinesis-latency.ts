@@ -1,0 +1,194 @@
+import { performance } from "node:perf_hooks";
+import { KinesisClient, SubscribeToShardCommand } from "@aws-sdk/client-kinesis";
+import { LeanKinesis } from "../load/kinesis-client.js";
+import { quantile } from "../load/stats.js";
+import type { Target } from "../targets/targets.js";
+import type { BenchContext, Measured, Workload } from "./workload.js";
+
+const SHARDS = 4;
+const RECORD_BYTES = 1024;
+/** One PutRecord every this many ms (about 200 records/s): latency, not throughput. */
+const PUT_EVERY_MS = 5;
+
+/** A 1 KiB record whose first 8 bytes are the writer's performance.now() at send time. */
+function stampedRecord(): string {
+  const b = Buffer.alloc(RECORD_BYTES, 0x62);
+  b.writeDoubleLE(performance.now(), 0);
+  return b.toString("base64");
+}
+
+function sentAt(data: Uint8Array): number {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).readDoubleLE(0);
+}
+
+/** Writes stamped records one PutRecord at a time for `durationMs`; resolves to how many. */
+async function paceWriter(k: LeanKinesis, stream: string, durationMs: number): Promise<number> {
+  const end = performance.now() + durationMs;
+  let sent = 0;
+  while (performance.now() < end) {
+    await k.call("PutRecord", { StreamName: stream, Data: stampedRecord(), PartitionKey: `k${sent}` });
+    sent++;
+    await new Promise((r) => setTimeout(r, PUT_EVERY_MS));
+  }
+  return sent;
+}
+
+function throwFirstRejection(results: readonly PromiseSettledResult<unknown>[]): void {
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+}
+
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+function latencyFigures(latencies: number[], requests: number, sent: number): { p50: Measured; p99: Measured } {
+  if (latencies.length < sent) throw new Error(`reader saw ${latencies.length} of ${sent} records`);
+  const extra = { records: latencies.length };
+  return { p50: { value: quantile(latencies, 0.5), requests, extra }, p99: { value: quantile(latencies, 0.99), extra } };
+}
+
+async function createStream(k: LeanKinesis, name: string): Promise<string> {
+  await k.createStream(name, SHARDS);
+  return k.waitActive(name);
+}
+
+/** Put-to-get latency with one reader per shard calling GetRecords back-to-back (no idle wait). */
+export const kinesisLatencyPolling: Workload = {
+  name: "kinesis-latency-polling",
+  weight: 25,
+  targets: ["streamlake", "kinesalite"],
+  rows: [
+    { key: "p50", title: "Kinesis put-to-get latency p50, polling GetRecords", unit: "ms", better: "lower" },
+    { key: "p99", title: "Kinesis put-to-get latency p99, polling GetRecords", unit: "ms", better: "lower" },
+  ],
+  async prepare(target, _ctx, meter) {
+    meter.note("readers poll back-to-back (no wait between GetRecords); one 1 KiB PutRecord every ~5 ms");
+    const k = new LeanKinesis(target.endpoint, 1);
+    try {
+      await createStream(k, "bench-latency");
+    } finally {
+      await k.close();
+    }
+  },
+  async round(target, ctx, _round, meter) {
+    const writer = new LeanKinesis(target.endpoint, 1);
+    const reader = new LeanKinesis(target.endpoint, SHARDS);
+    try {
+      const stream = "bench-latency";
+      const shards = await reader.shardIds(stream);
+      const iterators = await Promise.all(shards.map((s) => reader.iterator(stream, s, "LATEST")));
+      const latencies: number[] = [];
+      let polls = 0;
+      let stop = false;
+      const readers = iterators.map(async (first) => {
+        let it: string | null | undefined = first;
+        while (!stop && typeof it === "string") {
+          const page = await reader.getRecords(it, 1000);
+          polls++;
+          const now = performance.now();
+          for (const r of page.Records) latencies.push(now - sentAt(Buffer.from(r.Data, "base64")));
+          it = page.NextShardIterator;
+        }
+      });
+      const readersDone = Promise.allSettled(readers);
+      try {
+        await meter.record("p50", async () => {
+          const sent = await paceWriter(writer, stream, ctx.scale.roundMs);
+          await waitFor(() => latencies.length >= sent, 5_000);
+          stop = true;
+          throwFirstRejection(await readersDone);
+          const f = latencyFigures(latencies, polls + sent, sent);
+          meter.set("p99", f.p99);
+          return f.p50;
+        });
+      } finally {
+        stop = true;
+        await readersDone;
+      }
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  },
+};
+
+interface PushState {
+  arn: string;
+  consumerArn: string;
+}
+
+/** Put-to-get latency with SubscribeToShard (enhanced fan-out) on every shard, via the AWS SDK. */
+export const kinesisLatencyPush: Workload = {
+  name: "kinesis-latency-push",
+  weight: 20,
+  targets: ["streamlake", "kinesalite"],
+  rows: [
+    { key: "p50", title: "Kinesis put-to-get latency p50, SubscribeToShard", unit: "ms", better: "lower" },
+    { key: "p99", title: "Kinesis put-to-get latency p99, SubscribeToShard", unit: "ms", better: "lower" },
+  ],
+  async prepare(target, ctx, meter) {
+    meter.note("one 1 KiB PutRecord every ~5 ms; one subscription per shard");
+    const k = new LeanKinesis(target.endpoint, 1);
+    try {
+      const arn = await createStream(k, "bench-push");
+      const reg = await k.call<{ Consumer: { ConsumerARN: string } }>("RegisterStreamConsumer", { StreamARN: arn, ConsumerName: "bench" });
+      const consumerArn = reg.Consumer.ConsumerARN;
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const d = await k.call<{ ConsumerDescription: { ConsumerStatus: string } }>("DescribeStreamConsumer", { ConsumerARN: consumerArn });
+        if (d.ConsumerDescription.ConsumerStatus === "ACTIVE") break;
+        if (Date.now() > deadline) throw new Error("consumer not ACTIVE after 30 s");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      ctx.memo.set(`push:${target.kind}`, { arn, consumerArn } satisfies PushState);
+    } finally {
+      await k.close();
+    }
+  },
+  async round(target, ctx, _round, meter) {
+    const state = ctx.memo.get(`push:${target.kind}`) as PushState;
+    await meter.record("p50", () => pushRound(target, ctx, state, (f) => meter.set("p99", f)));
+  },
+};
+
+async function pushRound(target: Target, ctx: BenchContext, state: PushState, setP99: (m: Measured) => void): Promise<Measured> {
+  const writer = new LeanKinesis(target.endpoint, 1);
+  const sdk = new KinesisClient({ endpoint: target.endpoint.origin, region: target.endpoint.creds.region, credentials: target.endpoint.creds, maxAttempts: 1 });
+  const abort = new AbortController();
+  try {
+    const shards = await writer.shardIds("bench-push");
+    const latencies: number[] = [];
+    let events = 0;
+    const subscriptions = await Promise.all(
+      shards.map((ShardId) =>
+        sdk.send(new SubscribeToShardCommand({ ConsumerARN: state.consumerArn, ShardId, StartingPosition: { Type: "LATEST" } }), { abortSignal: abort.signal }),
+      ),
+    );
+    const readers = subscriptions.map(async (out) => {
+      if (out.EventStream === undefined) throw new Error("SubscribeToShard returned no event stream");
+      try {
+        for await (const event of out.EventStream) {
+          if (event.SubscribeToShardEvent === undefined) continue;
+          events++;
+          const now = performance.now();
+          for (const r of event.SubscribeToShardEvent.Records ?? []) if (r.Data !== undefined) latencies.push(now - sentAt(r.Data));
+        }
+      } catch (err) {
+        if (!abort.signal.aborted) throw err;
+      }
+    });
+    const readersDone = Promise.allSettled(readers);
+    const sent = await paceWriter(writer, "bench-push", ctx.scale.roundMs);
+    await waitFor(() => latencies.length >= sent, 5_000);
+    abort.abort();
+    throwFirstRejection(await readersDone);
+    const f = latencyFigures(latencies, sent + events, sent);
+    setP99(f.p99);
+    return f.p50;
+  } finally {
+    abort.abort();
+    sdk.destroy();
+    await writer.close();
+  }
+}

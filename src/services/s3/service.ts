@@ -3,13 +3,14 @@ import type { Service, ServiceDeps } from "../../server/service.js";
 import { createFileBlobStore } from "../../storage/blobs/file-blob-store.js";
 import { createSqliteObjectStore } from "../../storage/objects/sqlite-object-store.js";
 import { BlobPins } from "./body/blob-pins.js";
+import { createS3InternalApi, type S3InternalApi } from "./internal-api.js";
 import { renderS3Error, S3Error } from "./errors.js";
 import { OPERATIONS } from "./ops/index.js";
 import { parseS3Request, type S3Env } from "./request.js";
 import { resolveOperation } from "./router.js";
 
 /** Amazon S3 (REST-XML) on the shared port; takes every request no other service claims. */
-export function createS3Service(deps: ServiceDeps): Service {
+export function createS3Service(deps: ServiceDeps): Service & { readonly api: S3InternalApi } {
   const objects = createSqliteObjectStore(join(deps.config.dataDir, "meta", "s3.db"));
   const blobs = createFileBlobStore(join(deps.config.dataDir, "blobs"));
   const pins = new BlobPins(blobs, deps.logger);
@@ -17,6 +18,7 @@ export function createS3Service(deps: ServiceDeps): Service {
 
   return {
     name: "s3",
+    api: createS3InternalApi({ objects, blobs, pins, clock: deps.clock }),
     signingNames: ["s3"],
     targetPrefixes: [],
     allowsAnonymous: true,

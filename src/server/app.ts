@@ -68,6 +68,12 @@ export function createApp(options: AppOptions): App {
         await closing;
         clearTimeout(timer);
         shutdown.abort();
+        // Connections are gone, but handlers may still be cleaning up (an aborted upload removing
+        // its temp file, a commit in progress): let them finish before the stores close.
+        let giveUp: NodeJS.Timeout | undefined;
+        await Promise.race([dispatcher.idle(), new Promise<void>((r) => (giveUp = setTimeout(r, deadlineMs)))]);
+        clearTimeout(giveUp);
+        if (dispatcher.inFlight() > 0) logger.warn("stopping with requests still being handled", { inFlight: dispatcher.inFlight() });
         for (const s of [...services].reverse()) {
           try {
             await s.stop?.();

@@ -69,9 +69,15 @@ export function virtualHostBucket(hostname: string, baseDomains: readonly string
 }
 
 /** The server's request handler: ids, admin paths, routing, authentication, the service, errors. */
-export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: Res) => void; inFlight: () => number } {
+export function createDispatcher(deps: DispatchDeps): {
+  handle: (req: Req, res: Res) => void;
+  inFlight: () => number;
+  /** Resolves once no request is being handled (its clean-up included). */
+  idle: () => Promise<void>;
+} {
   const route = createRouter(deps.services);
   let inFlight = 0;
+  let waiters: Array<() => void> = [];
 
   async function serve(req: Req, res: Res): Promise<void> {
     const url = req.url ?? "/";
@@ -172,6 +178,7 @@ export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: 
 
   return {
     inFlight: () => inFlight,
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
     handle(req, res) {
       inFlight++;
       serve(req, res)
@@ -182,7 +189,12 @@ export function createDispatcher(deps: DispatchDeps): { handle: (req: Req, res: 
             res.end();
           } else res.destroy();
         })
-        .finally(() => inFlight--);
+        .finally(() => {
+          if (--inFlight > 0) return;
+          const done = waiters;
+          waiters = [];
+          for (const w of done) w();
+        });
     },
   };
 }

@@ -116,6 +116,8 @@ describe("S3 multipart checksums", () => {
     const base = { Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } };
     await rejectsWith(s3.send(new CompleteMultipartUploadCommand({ ...base, ChecksumCRC32C: crc32c(Buffer.from("x")).toString("base64"), ChecksumType: "FULL_OBJECT" })), "BadDigest", 400);
     await rejectsWith(s3.send(new CompleteMultipartUploadCommand({ ...base, MpuObjectSize: whole.length + 1 })), "InvalidRequest", 400);
+    const mode = await rejectsWith(s3.send(new CompleteMultipartUploadCommand({ ...base, ChecksumType: "COMPOSITE" })), "InvalidRequest", 400);
+    assert.match(mode.message, /created using the FULL_OBJECT checksum mode/);
     const done = await s3.send(new CompleteMultipartUploadCommand({ ...base, ChecksumCRC32C: expected, ChecksumType: "FULL_OBJECT", MpuObjectSize: whole.length }));
     assert.equal(done.ChecksumCRC32C, expected);
     assert.equal(done.ChecksumType, "FULL_OBJECT");

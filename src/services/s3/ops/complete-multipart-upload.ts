@@ -92,8 +92,17 @@ function matchParts(upload: UploadRecord, requested: readonly RequestedPart[], s
   return out;
 }
 
-/** Checks the whole-object checksum and size a client may state on the Complete request. */
-function checkStatedTotals(h: Readonly<Record<string, string>>, checksum: StoredChecksum | undefined, size: number): void {
+/** Checks the whole-object checksum, checksum type and size a client may state on the Complete request. */
+function checkStatedTotals(h: Readonly<Record<string, string>>, upload: UploadRecord, checksum: StoredChecksum | undefined, size: number): void {
+  const type = h["x-amz-checksum-type"]?.toUpperCase();
+  if (type !== undefined && type !== upload.checksum?.type) {
+    throw new S3Error(
+      "InvalidRequest",
+      upload.checksum === undefined
+        ? "The upload was created without a checksum. The complete request must not specify a checksum type."
+        : `The upload was created using the ${upload.checksum.type} checksum mode. The complete request must use the same checksum mode.`,
+    );
+  }
   const stated = h["x-amz-mp-object-size"];
   if (stated !== undefined && (!/^\d+$/.test(stated) || Number(stated) !== size)) {
     throw new S3Error("InvalidRequest", `The provided 'x-amz-mp-object-size' header value ${stated} does not match what was computed: ${size}`);
@@ -161,7 +170,7 @@ export async function completeMultipartUpload(req: S3Request, env: S3Env): Promi
       checksum = { algorithm: c.algorithm, type: c.type, value: await objectChecksum(c, sums) };
     }
   }
-  checkStatedTotals(h, checksum, size);
+  checkStatedTotals(h, upload, checksum, size);
 
   const data: PartRef[] = parts.map((p) => ({
     blobId: p.blobId,

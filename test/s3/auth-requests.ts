@@ -219,3 +219,39 @@ export function chunkedLength(size: number, chunkSize: number): number {
   for (let off = 0; off < size; off += chunkSize) total += frame(Math.min(chunkSize, size - off));
   return total + frame(0);
 }
+
+/**
+ * The end of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER body: the signed final chunk, the
+ * trailing headers and their x-amz-trailer-signature ("sigv4-streaming-trailers").
+ * `corruptTrailerSignature` makes only that last signature wrong.
+ */
+export function signedTrailerBody(
+  payload: Buffer,
+  seed: { signature: string; amzDate: string; key: Buffer; scope: string },
+  trailer: Record<string, string>,
+  corruptTrailerSignature = false,
+): Buffer {
+  const sign = (toSign: string): string => createHmac("sha256", seed.key).update(toSign).digest("hex");
+  const parts: Buffer[] = [];
+  let previous = seed.signature;
+  for (const chunk of [payload, Buffer.alloc(0)]) {
+    previous = sign(["AWS4-HMAC-SHA256-PAYLOAD", seed.amzDate, seed.scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n"));
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`), chunk);
+    if (chunk.length > 0) parts.push(Buffer.from("\r\n"));
+  }
+  const canonical = Object.entries(trailer)
+    .map(([k, v]) => `${k}:${v}\n`)
+    .join("");
+  let sig = sign(["AWS4-HMAC-SHA256-TRAILER", seed.amzDate, seed.scope, previous, sha256Hex(canonical)].join("\n"));
+  if (corruptTrailerSignature) sig = (sig[0] === "0" ? "1" : "0") + sig.slice(1);
+  parts.push(Buffer.from(`${canonical.replace(/\n/g, "\r\n")}x-amz-trailer-signature:${sig}\r\n\r\n`));
+  return Buffer.concat(parts);
+}
+
+/** An unsigned aws-chunked body with trailing headers (STREAMING-UNSIGNED-PAYLOAD-TRAILER). */
+export function unsignedTrailerBody(payload: Buffer, trailer: Record<string, string>): Buffer {
+  const lines = Object.entries(trailer)
+    .map(([k, v]) => `${k}:${v}\r\n`)
+    .join("");
+  return Buffer.concat([Buffer.from(`${payload.length.toString(16)}\r\n`), payload, Buffer.from(`\r\n0\r\n${lines}\r\n`)]);
+}

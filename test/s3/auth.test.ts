@@ -35,6 +35,8 @@ import {
   sha256Hex,
   signRequest,
   signedChunkedBody,
+  signedTrailerBody,
+  unsignedTrailerBody,
   signingKey,
   type RawResponse,
 } from "./auth-requests.js";
@@ -79,6 +81,7 @@ describe("S3 authentication", () => {
     server = await startServer();
     s3 = new S3Client({ ...clientConfig(server), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "sdk/small.txt", Body: "hello, header checksum" }));
   });
   after(async () => {
     s3?.destroy();
@@ -87,7 +90,8 @@ describe("S3 authentication", () => {
 
   const head = async (key: string): Promise<number> => (await send(await signRequest(server, { method: "HEAD", path: `/${BUCKET}/${key}` }))).status;
 
-  describe("real clients", () => {
+  // Independent of each other; the slow ones (pytest, the AWS CLI) overlap the rest.
+  describe("real clients", { concurrency: true }, () => {
     test("JS SDK PutObject streams aws-chunked with STREAMING-UNSIGNED-PAYLOAD-TRAILER and a verified CRC32 trailer", async () => {
       const sent: HttpRequest[] = [];
       const inner = new NodeHttpHandler();
@@ -130,9 +134,9 @@ describe("S3 authentication", () => {
 
     test("JS SDK small PutObject (checksum in a header) and GetObject", async () => {
       const payload = Buffer.from("hello, header checksum");
-      const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "sdk/small.txt", Body: payload }));
+      const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "sdk/small-put.txt", Body: payload }));
       assert.equal(put.ETag, `"${md5Hex(payload)}"`);
-      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "sdk/small.txt" }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "sdk/small-put.txt" }));
       assert.equal(await got.Body!.transformToString(), payload.toString());
     });
 
@@ -390,6 +394,63 @@ describe("S3 authentication", () => {
         });
         assert.equal(await head(`chunked/bad-${corrupt}.bin`), 404);
       }
+    });
+
+    test("trailing checksums: signed trailer verified (and its signature), unsigned trailer with a wrong CRC32 is BadDigest", async () => {
+      const payload = randomBytes(100_000);
+      const crc = crc32Base64(payload);
+      const wrongCrc = crc32Base64(Buffer.from("not the payload"));
+      const signedPut = async (objKey: string, trailerCrc: string, corruptTrailerSignature: boolean): Promise<RawResponse> => {
+        const sample = signedTrailerBody(payload, { signature: "0".repeat(64), amzDate: "", key: Buffer.alloc(32), scope: "" }, { "x-amz-checksum-crc32": trailerCrc });
+        const req = await signRequest(server, {
+          method: "PUT",
+          path: `/${BUCKET}/${objKey}`,
+          headers: {
+            "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+            "content-encoding": "aws-chunked",
+            "x-amz-decoded-content-length": String(payload.length),
+            "x-amz-trailer": "x-amz-checksum-crc32",
+            "content-length": String(sample.length),
+          },
+        });
+        const amzDate = req.headers["x-amz-date"]!;
+        const seed = {
+          signature: /Signature=([0-9a-f]{64})/.exec(req.headers["authorization"]!)![1]!,
+          amzDate,
+          scope: `${amzDate.slice(0, 8)}/${REGION}/s3/aws4_request`,
+          key: signingKey(SECRET_ACCESS_KEY, amzDate.slice(0, 8), REGION, "s3"),
+        };
+        return send(req, signedTrailerBody(payload, seed, { "x-amz-checksum-crc32": trailerCrc }, corruptTrailerSignature));
+      };
+      const ok = await signedPut("trailer/signed.bin", crc, false);
+      assert.equal(ok.status, 200, ok.body.toString());
+      assert.equal(ok.headers["x-amz-checksum-crc32"], crc);
+      assertS3Error(await signedPut("trailer/bad-signature.bin", crc, true), {
+        status: 403,
+        code: "SignatureDoesNotMatch",
+        message: /^The request signature we calculated does not match/,
+      });
+      assert.equal(await head("trailer/bad-signature.bin"), 404);
+      assertS3Error(await signedPut("trailer/bad-crc-signed.bin", wrongCrc, false), { status: 400, code: "BadDigest", message: /CRC32/ });
+      assert.equal(await head("trailer/bad-crc-signed.bin"), 404);
+
+      const body = unsignedTrailerBody(payload, { "x-amz-checksum-crc32": wrongCrc });
+      const res = await send(
+        await signRequest(server, {
+          method: "PUT",
+          path: `/${BUCKET}/trailer/unsigned-bad.bin`,
+          headers: {
+            "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            "content-encoding": "aws-chunked",
+            "x-amz-decoded-content-length": String(payload.length),
+            "x-amz-trailer": "x-amz-checksum-crc32",
+            "content-length": String(body.length),
+          },
+        }),
+        body,
+      );
+      assertS3Error(res, { status: 400, code: "BadDigest", message: /CRC32/, resource: `/${BUCKET}/trailer/unsigned-bad.bin` });
+      assert.equal(await head("trailer/unsigned-bad.bin"), 404);
     });
 
     test("wrong Content-MD5: 400 BadDigest and nothing stored", async () => {

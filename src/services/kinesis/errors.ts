@@ -90,16 +90,17 @@ export function fromAuthError(err: AuthError, now: number): KinesisError {
       // JSON services word clock skew as an expired signature (SigV4 "Signature expired: ..." answers).
       const requestTime = parseAmzTime(err.extra["RequestTime"]);
       const serverTime = parseAmzTime(err.extra["ServerTime"]) ?? now;
-      const fiveMin = 5 * 60_000;
+      const skewMs = Number(err.extra["MaxAllowedSkewMilliseconds"] ?? 300_000) || 300_000;
+      const minutes = Math.round(skewMs / 60_000);
       if (requestTime !== undefined && requestTime > serverTime) {
         return new KinesisError(
           "InvalidSignatureException",
-          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + fiveMin)} (${basicIso(serverTime)} + 5 min.)`,
+          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + skewMs)} (${basicIso(serverTime)} + ${minutes} min.)`,
         );
       }
       return new KinesisError(
         "InvalidSignatureException",
-        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - fiveMin)} (${basicIso(serverTime)} - 5 min.)`,
+        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - skewMs)} (${basicIso(serverTime)} - ${minutes} min.)`,
       );
     }
     case "ExpiredToken":
@@ -132,6 +133,8 @@ export function responseHeaders(format: WireFormat, ctx: RequestContext): Record
     "content-type": format === "cbor" ? CBOR_CONTENT_TYPE : JSON_CONTENT_TYPE,
     "x-amzn-requestid": ctx.requestId,
     "x-amz-id-2": ctx.extendedRequestId,
+    // The server's own time, so SDKs that correct clock skew from Date (the JS SDK does) agree with our clock.
+    date: new Date(ctx.clock.now()).toUTCString(),
   };
 }
 

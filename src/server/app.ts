@@ -31,11 +31,17 @@ export function createApp(options: AppOptions): App {
   const offsetClock = config.clockControl ? new OffsetClock() : undefined;
   const clock = options.clock ?? offsetClock ?? systemClock;
   const identities = createSqliteIdentityStore(join(config.dataDir, "meta", "identity.db"));
+  const rootArn = `arn:aws:iam::${config.accountId}:root`;
+  // The configured root key is the only root key: one stored by an earlier run (the documented
+  // defaults, say) must stop working once the operator sets STREAMLAKE_ROOT_* credentials.
+  for (const key of identities.listAccessKeys(config.accountId)) {
+    if (key.principalArn === rootArn && key.accessKeyId !== config.rootAccessKeyId) identities.deleteAccessKey(key.accessKeyId);
+  }
   identities.putAccessKey({
     accessKeyId: config.rootAccessKeyId,
     secretAccessKey: config.rootSecretAccessKey,
     accountId: config.accountId,
-    principalArn: `arn:aws:iam::${config.accountId}:root`,
+    principalArn: rootArn,
     status: "Active",
     createdAt: identities.getAccessKey(config.rootAccessKeyId)?.createdAt ?? clock.now(),
   });

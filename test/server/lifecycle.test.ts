@@ -109,9 +109,22 @@ describe("server lifecycle", { concurrency: true }, () => {
     assert.match(help.stdout, /STREAMLAKE_REGION/);
   });
 
-  test("0.0.0.0 with STREAMLAKE_ROOT_* set: starts, and only those credentials work", async () => {
+  test("0.0.0.0 with STREAMLAKE_ROOT_* set: starts, and the default key stored by an earlier run stops working", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "streamlake-exposed-"));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // First run: loopback with the documented default credentials.
+    const first = await startServer({ dataDir });
+    cleanup.push(() => first.dispose());
+    const firstClient = new S3Client({ ...clientConfig(first), forcePathStyle: true });
+    await firstClient.send(new CreateBucketCommand({ Bucket: "exposed" }));
+    await firstClient.send(new PutObjectCommand({ Bucket: "exposed", Key: "k", Body: "v" }));
+    firstClient.destroy();
+    assert.equal(await first.stop(), 0);
+
+    // Second run on the same data: all interfaces, the operator's own root key.
     const creds = { accessKeyId: "AKIASTREAMLAKETEST01", secretAccessKey: "s3cr3t/for+the/lifecycle+test0000000000" };
     const server = await startServer({
+      dataDir,
       args: ["--host", "0.0.0.0"],
       env: { STREAMLAKE_ROOT_ACCESS_KEY_ID: creds.accessKeyId, STREAMLAKE_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey },
     });
@@ -121,10 +134,11 @@ describe("server lifecycle", { concurrency: true }, () => {
     const own = new S3Client({ ...clientConfig(server), credentials: creds, forcePathStyle: true });
     const defaults = new S3Client({ ...clientConfig(server), forcePathStyle: true, maxAttempts: 1 });
     try {
-      await own.send(new CreateBucketCommand({ Bucket: "exposed" }));
-      await own.send(new PutObjectCommand({ Bucket: "exposed", Key: "k", Body: "v" }));
+      // Same account: the new root key owns what the old one created.
+      const got = await own.send(new GetObjectCommand({ Bucket: "exposed", Key: "k" }));
+      assert.equal(await got.Body!.transformToString(), "v");
       const err = await defaults.send(new GetObjectCommand({ Bucket: "exposed", Key: "k" })).catch((e: unknown) => e);
-      assert.ok(err instanceof S3ServiceException);
+      assert.ok(err instanceof S3ServiceException, String(err));
       assert.equal(err.name, "InvalidAccessKeyId");
     } finally {
       own.destroy();
@@ -164,7 +178,7 @@ describe("server lifecycle", { concurrency: true }, () => {
     );
   });
 
-  test("STREAMLAKE_PORT, STREAMLAKE_HOST and STREAMLAKE_DATA_DIR work without flags", async () => {
+  test("STREAMLAKE_PORT, STREAMLAKE_HOST and STREAMLAKE_DATA_DIR work without flags; a taken port is an error; SIGINT stops", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "streamlake-env-"));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const child = spawn(process.execPath, [CLI, "serve"], {
@@ -185,8 +199,16 @@ describe("server lifecycle", { concurrency: true }, () => {
     const res = await fetch(`http://127.0.0.1:${m[1]}/_streamlake/health`);
     assert.equal(res.status, 200);
     assert.ok(existsSync(join(dataDir, "meta")), "metadata lives in STREAMLAKE_DATA_DIR");
-    child.kill("SIGTERM");
+
+    // A second server on the same port fails to start, saying why, instead of hanging.
+    const clash = await runCli(["serve", "--port", m[1]!, "--data-dir", join(dataDir, "other")], cleanEnv());
+    assert.equal(clash.code, 1, clash.stderr);
+    assert.match(clash.stderr, /EADDRINUSE/);
+
+    // Ctrl-C is a graceful stop too.
+    child.kill("SIGINT");
     assert.equal(await exited, 0);
+    assert.match(log, /"msg":"shutting down","signal":"SIGINT"/);
   });
 
   describe("SIGTERM with a large PUT in flight", { concurrency: true }, () => {

@@ -1,3 +1,4 @@
+import { createGlueService } from "../services/glue/service.js";
 import { createKinesisService } from "../services/kinesis/service.js";
 import { createS3Service } from "../services/s3/service.js";
 import type { Service, ServiceDeps } from "./service.js";
@@ -10,5 +11,6 @@ import type { Service, ServiceDeps } from "./service.js";
 export function createServices(deps: ServiceDeps): Service[] {
   const s3 = createS3Service(deps);
   const kinesis = createKinesisService(deps);
-  return [kinesis, s3];
+  const glue = createGlueService(deps);
+  return [kinesis, glue, s3];
 }

@@ -45,7 +45,7 @@ export function createApp(options: AppOptions): App {
     status: "Active",
     createdAt: identities.getAccessKey(config.rootAccessKeyId)?.createdAt ?? clock.now(),
   });
-  const services = createServices({ config, clock, logger });
+  const services = createServices({ config, clock, logger, accessKeys: identities });
   const shutdown = new AbortController();
   let ready = false;
   const admin = createAdminHandler({

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { AccessKey } from "../storage/identity/identity-store.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import type { Config } from "./config.js";
@@ -90,9 +91,20 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
+/** Reads access keys (never writes them). */
+export interface AccessKeyLookup {
+  /** The key with this id, active or not, or undefined. */
+  getAccessKey(accessKeyId: string): AccessKey | undefined;
+}
+
 /** What a service factory receives. */
 export interface ServiceDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * For the one signature the server cannot check before the service runs: an S3 browser POST
+   * upload signs its policy, a field inside the multipart/form-data body.
+   */
+  readonly accessKeys: AccessKeyLookup;
 }

@@ -4,6 +4,7 @@ Run by test/s3/auth.test.ts with the server's endpoint and credentials in the en
 (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...) and STREAMLAKE_TEST_BUCKET naming an existing bucket.
 """
 
+import functools
 import hashlib
 import os
 import http.client
@@ -19,6 +20,7 @@ ENDPOINT = os.environ["STREAMLAKE_ENDPOINT"]
 BUCKET = os.environ["STREAMLAKE_TEST_BUCKET"]
 
 
+@functools.lru_cache(maxsize=None)
 def client(signature_version, **kwargs):
     config = botocore.config.Config(
         signature_version=signature_version,
@@ -46,7 +48,7 @@ def error_code(body):
     return text[start : text.index("</Code>")]
 
 
-@pytest.fixture(params=["s3v4", "s3"], ids=["sigv4", "sigv2"])
+@pytest.fixture(scope="module", params=["s3v4", "s3"], ids=["sigv4", "sigv2"])
 def s3(request):
     return client(request.param)
 

@@ -8,6 +8,7 @@ import { NoSuchUploadError } from "../../storage/objects/upload-store.js";
 // Codes, statuses and messages as the S3 API reference lists them ("Error responses").
 const TABLE = {
   AccessDenied: [403, "Access Denied"],
+  AccessForbidden: [403, "Access Forbidden"],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed."],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter."],
   BadRequest: [400, "Bad Request"],
@@ -31,12 +32,15 @@ const TABLE = {
   InvalidPart: [400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."],
   InvalidPartNumber: [416, "The requested partnumber is not satisfiable"],
   InvalidPartOrder: [400, "The list of parts was not in ascending order. Parts must be ordered by part number."],
+  InvalidPolicyDocument: [400, "The content of the form does not meet the conditions specified in the policy document."],
   InvalidRange: [416, "The requested range is not satisfiable"],
   InvalidRequest: [400, "Invalid Request"],
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
   InvalidTag: [400, "The tag provided was not a valid tag."],
   KeyTooLongError: [400, "Your key is too long"],
+  MalformedPOSTRequest: [400, "The body of your POST request is not well-formed multipart/form-data."],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema"],
+  MaxPostPreDataLengthExceeded: [400, "Your POST request fields preceeding the upload file was too large."],
   MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size"],
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],

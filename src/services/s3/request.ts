@@ -1,5 +1,5 @@
 import type { Config } from "../../server/config.js";
-import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
+import type { AccessKeyLookup, RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { virtualHostBucket } from "../../server/dispatch.js";
 import type { BlobStore } from "../../storage/blobs/blob-store.js";
 import type { ObjectStore } from "../../storage/objects/object-store.js";
@@ -25,6 +25,8 @@ export interface S3Env {
   /** Frees released blobs once no GET is still streaming them. */
   readonly pins: BlobPins;
   readonly config: Config;
+  /** Access keys, to check the signature of a browser POST upload's policy. */
+  readonly accessKeys: AccessKeyLookup;
   readonly ctx: RequestContext;
 }
 

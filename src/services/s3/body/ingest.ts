@@ -9,8 +9,11 @@ import { S3Error } from "../errors.js";
 export const INLINE_MAX = 64 * 1024;
 
 export interface IngestOptions {
-  /** The length the client declared (Content-Length or x-amz-decoded-content-length). */
-  readonly expectedLength: number;
+  /**
+   * The length the client declared (Content-Length or x-amz-decoded-content-length); undefined
+   * when nothing declares it (the file part of a POST form), and the body then goes to a blob.
+   */
+  readonly expectedLength: number | undefined;
   /** The additional checksum to compute, if the client asked for one. */
   readonly checksum: ChecksumAlgorithm | undefined;
   readonly signal: AbortSignal;
@@ -53,7 +56,8 @@ class HashingCounter extends Transform {
 export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestOptions): Promise<Ingested> {
   const counter = new HashingCounter(opts.checksum);
   let data: DataRef;
-  if (opts.expectedLength <= INLINE_MAX && opts.alwaysBlob !== true) {
+  if (opts.expectedLength !== undefined && opts.expectedLength <= INLINE_MAX && opts.alwaysBlob !== true) {
+    const expectedLength = opts.expectedLength;
     const chunks: Buffer[] = [];
     let total = 0;
     await pipeline(
@@ -62,7 +66,7 @@ export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestO
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           total += chunk.length;
-          if (total > opts.expectedLength) throw new S3Error("InvalidRequest", "The request body is longer than its declared length.");
+          if (total > expectedLength) throw new S3Error("InvalidRequest", "The request body is longer than its declared length.");
           chunks.push(chunk);
         }
       },
@@ -73,14 +77,14 @@ export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestO
     const writer = await blobs.create();
     try {
       await pipeline(body, counter, writer.stream, { signal: opts.signal });
-      if (counter.size !== opts.expectedLength) throw new S3Error("IncompleteBody");
+      if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) throw new S3Error("IncompleteBody");
       data = { kind: "blob", blobId: await writer.commit() };
     } catch (err) {
       await writer.abort();
       throw err;
     }
   }
-  if (counter.size !== opts.expectedLength) {
+  if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) {
     throw new S3Error("IncompleteBody");
   }
   return {

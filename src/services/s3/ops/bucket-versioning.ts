@@ -1,9 +1,7 @@
 import { child, parseXml, text, type XmlElement } from "../../../protocols/xml/xml-reader.js";
 import { toXml } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
-import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
-import { readBodyText } from "../body/read-text.js";
-import { createHasher } from "../checksums.js";
+import { readConfigBody } from "../body/config-body.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
@@ -29,26 +27,10 @@ export function parseVersioningConfiguration(body: string): VersioningRequest {
   return { status };
 }
 
-/** Checks Content-MD5 / x-amz-checksum-* against a small body read whole, when the client sent them. */
-async function verifyBody(req: S3Request, body: string): Promise<void> {
-  const sums = parseChecksumRequest(req.http.headers);
-  const bytes = Buffer.from(body, "utf8");
-  const md5 = createHasher("MD5");
-  md5.update(bytes);
-  let computed: string | undefined;
-  if (sums.algorithm !== undefined) {
-    const h = createHasher(sums.algorithm);
-    h.update(bytes);
-    computed = (await h.digest()).toString("base64");
-  }
-  verifyChecksums(sums, req.http.trailers, (await md5.digest()).toString("hex"), computed);
-}
-
 /** PutBucketVersioning: Enabled or Suspended (a bucket can be suspended without ever being enabled). */
 export async function putBucketVersioning(req: S3Request, env: S3Env): Promise<ServiceResponse> {
   const bucket = requireBucket(req, env);
-  const body = await readBodyText(req.http.body, 64 * 1024);
-  await verifyBody(req, body);
+  const body = await readConfigBody(req, true);
   const { status } = parseVersioningConfiguration(body);
   await env.objects.setVersioning(bucket.name, status);
   return { status: 200, headers: s3Headers(env.ctx) };

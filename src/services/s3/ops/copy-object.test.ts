@@ -52,7 +52,7 @@ describe("copyObject limits", () => {
       clock: new ManualClock(1_700_000_000_000),
       logger,
     } as unknown as RequestContext;
-    env = { objects, blobs, pins: new BlobPins(blobs, logger), config: { region: "us-east-1" } as Config, ctx };
+    env = { objects, blobs, pins: new BlobPins(blobs, logger), config: { region: "us-east-1" } as Config, accessKeys: { getAccessKey: () => undefined }, ctx };
     await objects.createBucket({ name: "bkt", ownerAccountId: ACCOUNT, region: "us-east-1", createdAt: 0, versioning: "Unversioned" });
   });
   after(async () => {

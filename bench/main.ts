@@ -87,8 +87,11 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      const t0 = Date.now();
       await Promise.all([...started.values()].map((t) => t.server.stop()));
+      const t1 = Date.now();
       rmSync(workDir, { recursive: true, force: true });
+      log(`stopped the servers in ${((t1 - t0) / 1000).toFixed(1)} s, removed their data in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     })());
   installCleanup(stopAll);
   // A hard stop a minute past the budget: stopping the servers makes whatever is in flight fail

@@ -87,6 +87,14 @@ function ratio(r: number | undefined): string {
 /** The results as Markdown tables (figures, then memory), plus notes on n/a, errors and caveats. */
 export function renderTables(results: readonly WorkloadResult[], rows: readonly SummaryRow[]): string {
   const lines: string[] = [];
+  for (const r of rows.filter((x) => x.workload === "ceiling")) {
+    const v = r.values.noop;
+    const cpu = r.extra.noop?.["clientCpu"];
+    if (typeof v === "number") {
+      lines.push(`Load generator ceiling (${r.row}): ${num(v, r.unit)} ${r.unit} against the no-work server, the client using ${cpu === undefined ? "?" : Math.round(cpu * 100)} % of a core.`);
+    }
+  }
+  if (lines.length > 0) lines.push("");
   lines.push("| Workload | Unit | Streamlake | Peer | Peer value | No-work ref | Fsync ref | SL/peer | SL/no-work | SL/fsync | SL CPU/req |");
   lines.push("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {

@@ -133,6 +133,15 @@ export async function runWorkload(workload: Workload, ctx: BenchContext): Promis
   }
 
   const peaks = watch.stop();
+  if (workload.finish !== undefined) {
+    for (const t of targets) {
+      try {
+        await workload.finish(t, ctx);
+      } catch (err) {
+        ctx.log(`  ${workload.name}: clean-up on ${t.kind} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
   for (const t of targets) {
     const outcome = outcomes.get(t.kind)!;
     outcome.peakRssMiB = (peaks.get(t.server.pid) ?? Number.NaN) / 1024;

@@ -65,6 +65,10 @@ export class LeanS3 {
     });
   }
 
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    await this.http.send({ method: "DELETE", path: this.path(bucket, key) });
+  }
+
   /** GetObject; resolves to the bytes received. */
   async get(bucket: string, key: string): Promise<number> {
     return (await this.http.send({ method: "GET", path: this.path(bucket, key) })).bytes;

@@ -1,10 +1,10 @@
 // The durable-PUT reference: each PUT body is streamed to its own file and fsynced before the
 // 200; a GET streams back what a PUT stored (a plain file-streaming server); anything else
-// answers 200 with no work. Its rates are the ceilings of a durable Node PUT and of a file GET.
+// answers 200 with no work (DELETE also removes the file, so a long run does not fill the disk). Its rates are the ceilings of a durable Node PUT and of a file GET.
 // Usage: node fsync-server.js <dir>  -> prints {"port":N} on stdout; SIGTERM stops it.
 import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { open, rm, stat } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -51,7 +51,13 @@ const server = http.createServer((req, res) => {
       ? put(req, res)
       : req.method === "GET"
         ? (req.resume(), get(req, res))
-        : new Promise<void>((resolve) => {
+        : req.method === "DELETE"
+          ? (req.resume(),
+            rm(fileFor(req.url ?? "/"), { force: true }).then(() => {
+              res.writeHead(204);
+              res.end();
+            }))
+          : new Promise<void>((resolve) => {
             req.on("end", () => {
               res.writeHead(200, { "content-length": "0" });
               res.end();

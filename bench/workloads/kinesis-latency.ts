@@ -113,11 +113,6 @@ export const kinesisLatencyPolling: Workload = {
   },
 };
 
-interface PushState {
-  arn: string;
-  consumerArn: string;
-}
-
 /** Put-to-get latency with SubscribeToShard (enhanced fan-out) on every shard, via the AWS SDK. */
 export const kinesisLatencyPush: Workload = {
   name: "kinesis-latency-push",
@@ -128,31 +123,46 @@ export const kinesisLatencyPush: Workload = {
     { key: "p99", title: "Kinesis put-to-get latency p99, SubscribeToShard", unit: "ms", better: "lower" },
   ],
   async prepare(target, ctx, meter) {
-    meter.note("one 1 KiB PutRecord every ~5 ms; one subscription per shard");
+    meter.note("one 1 KiB PutRecord every ~5 ms; one subscription per shard, a new consumer each round");
     const k = new LeanKinesis(target.endpoint, 1);
     try {
       const arn = await createStream(k, "bench-push");
-      const reg = await k.call<{ Consumer: { ConsumerARN: string } }>("RegisterStreamConsumer", { StreamARN: arn, ConsumerName: "bench" });
-      const consumerArn = reg.Consumer.ConsumerARN;
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const d = await k.call<{ ConsumerDescription: { ConsumerStatus: string } }>("DescribeStreamConsumer", { ConsumerARN: consumerArn });
-        if (d.ConsumerDescription.ConsumerStatus === "ACTIVE") break;
-        if (Date.now() > deadline) throw new Error("consumer not ACTIVE after 30 s");
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      ctx.memo.set(`push:${target.kind}`, { arn, consumerArn } satisfies PushState);
+      // Probe before the rounds, so a server without enhanced fan-out is n/a at once.
+      await registerConsumer(k, arn, "bench-probe");
+      ctx.memo.set(`push:${target.kind}`, arn);
     } finally {
       await k.close();
     }
   },
-  async round(target, ctx, _round, meter) {
-    const state = ctx.memo.get(`push:${target.kind}`) as PushState;
-    await meter.record("p50", () => pushRound(target, ctx, state, (f) => meter.set("p99", f)));
+  async round(target, ctx, round, meter) {
+    const arn = ctx.memo.get(`push:${target.kind}`) as string;
+    // A fresh consumer per round: AWS refuses a second SubscribeToShard for the same consumer
+    // and shard within 5 seconds of the last one (SubscribeToShard API reference).
+    const k = new LeanKinesis(target.endpoint, 1);
+    let consumerArn: string;
+    try {
+      consumerArn = await registerConsumer(k, arn, `bench-${round}`);
+    } finally {
+      await k.close();
+    }
+    await meter.record("p50", () => pushRound(target, ctx, consumerArn, (f) => meter.set("p99", f)));
   },
 };
 
-async function pushRound(target: Target, ctx: BenchContext, state: PushState, setP99: (m: Measured) => void): Promise<Measured> {
+/** RegisterStreamConsumer, then waits (bounded) until the consumer is ACTIVE; returns its ARN. */
+async function registerConsumer(k: LeanKinesis, streamArn: string, name: string): Promise<string> {
+  const reg = await k.call<{ Consumer: { ConsumerARN: string } }>("RegisterStreamConsumer", { StreamARN: streamArn, ConsumerName: name });
+  const consumerArn = reg.Consumer.ConsumerARN;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const d = await k.call<{ ConsumerDescription: { ConsumerStatus: string } }>("DescribeStreamConsumer", { ConsumerARN: consumerArn });
+    if (d.ConsumerDescription.ConsumerStatus === "ACTIVE") return consumerArn;
+    if (Date.now() > deadline) throw new Error(`consumer ${name} not ACTIVE after 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function pushRound(target: Target, ctx: BenchContext, consumerArn: string, setP99: (m: Measured) => void): Promise<Measured> {
   const writer = new LeanKinesis(target.endpoint, 1);
   const sdk = new KinesisClient({ endpoint: target.endpoint.origin, region: target.endpoint.creds.region, credentials: target.endpoint.creds, maxAttempts: 1 });
   const abort = new AbortController();
@@ -162,7 +172,7 @@ async function pushRound(target: Target, ctx: BenchContext, state: PushState, se
     let events = 0;
     const subscriptions = await Promise.all(
       shards.map((ShardId) =>
-        sdk.send(new SubscribeToShardCommand({ ConsumerARN: state.consumerArn, ShardId, StartingPosition: { Type: "LATEST" } }), { abortSignal: abort.signal }),
+        sdk.send(new SubscribeToShardCommand({ ConsumerARN: consumerArn, ShardId, StartingPosition: { Type: "LATEST" } }), { abortSignal: abort.signal }),
       ),
     );
     const readers = subscriptions.map(async (out) => {

@@ -85,6 +85,10 @@ export const s3Get1g: Workload = {
       }),
     );
   },
+  async finish(target, ctx) {
+    await withS3(target, 1, (s3) => s3.deleteObject(BUCKET, KEY));
+    ctx.memo.delete(`big-object:${target.kind}`);
+  },
 };
 
 /**
@@ -134,5 +138,13 @@ export const s3Multipart1g: Workload = {
         return { value: ctx.scale.bigBytes / MiB / (ms / 1000), requests: parts + (reference ? 0 : 2), extra: { seconds: ms / 1000 } };
       }),
     );
+  },
+  async finish(target, ctx) {
+    const reference = target.kind === "fsync" || target.kind === "noop";
+    const parts = ctx.scale.bigBytes / PART;
+    await withS3(target, 4, async (s3) => {
+      if (!reference) await s3.deleteObject(BUCKET, "multipart/object");
+      else for (let i = 1; i <= parts; i++) await s3.deleteObject(BUCKET, `multipart/object.part${i}`);
+    });
   },
 };

@@ -77,6 +77,8 @@ export interface Workload {
   prepare?(target: Target, ctx: BenchContext, meter: Pick<Meter, "note">): Promise<void>;
   /** One measured round against one target. */
   round(target: Target, ctx: BenchContext, round: number, meter: Meter): Promise<void>;
+  /** Untimed clean-up per target after the last round (frees disk the rest of the run does not need). */
+  finish?(target: Target, ctx: BenchContext): Promise<void>;
 }
 
 export const KiB = 1024;

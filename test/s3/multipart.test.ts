@@ -250,9 +250,16 @@ describe("S3 multipart uploads", () => {
       });
       assertXmlError(badNumber, 400, "InvalidArgument");
 
-      // Parts may skip numbers; ETags may come without quotes.
-      const done = await complete(key, id, [{ PartNumber: 2, ETag: big.ETag!.replace(/"/g, "") }, last]);
+      // Parts may skip numbers; ETags may come without quotes; the last part may be empty.
+      const emptyPart = await put(key, id, 9, Buffer.alloc(0));
+      const done = await complete(key, id, [{ PartNumber: 2, ETag: big.ETag!.replace(/"/g, "") }, emptyPart]);
       assert.match(done.ETag ?? "", /-2"$/);
+      const second = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 2 }));
+      assert.equal(second.ContentLength, 0);
+      assert.equal((await bodyBytes(second.Body)).length, 0);
+      const first = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 1 }));
+      assert.equal(first.ContentLength, 5 * MiB);
+      assert.equal(first.PartsCount, 2);
     });
 
     test("a retried Complete answers the same; another parts list, Abort and ListParts then answer NoSuchUpload", async () => {

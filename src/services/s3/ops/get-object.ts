@@ -79,10 +79,11 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? v.size - 1;
-  headers["content-length"] = String(v.size === 0 ? 0 : end - start + 1);
+  const empty = v.size === 0 || part?.empty === true;
+  headers["content-length"] = String(empty ? 0 : end - start + 1);
   if (range !== undefined) headers["content-range"] = `bytes ${start}-${end}/${v.size}`;
   const status = range !== undefined || part !== undefined ? 206 : 200;
-  if (req.http.method === "HEAD" || v.size === 0) return { status, headers };
+  if (req.http.method === "HEAD" || empty) return { status, headers };
 
   if (v.data.kind === "inline") {
     return { status, headers, body: v.data.bytes.subarray(start, end + 1) };
@@ -100,18 +101,22 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
  * object), answered 206 with x-amz-mp-parts-count. An object that was not uploaded in parts has
  * one part, itself; a number past the last part is 416 InvalidPartNumber (GetObject docs, PartNumber).
  */
-function selectPart(v: StoredVersion, partNumber: number): { range: ByteRange | undefined; headers: Record<string, string>; checksum: string | undefined } {
+function selectPart(
+  v: StoredVersion,
+  partNumber: number,
+): { range: ByteRange | undefined; empty: boolean; headers: Record<string, string>; checksum: string | undefined } {
   if (v.data.kind !== "parts") {
     if (partNumber !== 1) throw invalidPartNumber(v.size);
-    return { range: v.size === 0 ? undefined : { start: 0, end: v.size - 1 }, headers: {}, checksum: undefined };
+    return { range: v.size === 0 ? undefined : { start: 0, end: v.size - 1 }, empty: v.size === 0, headers: {}, checksum: undefined };
   }
   const span = partSpans(v.data.parts)[partNumber - 1];
   if (span === undefined) throw invalidPartNumber(v.size);
   const headers = { "x-amz-mp-parts-count": String(v.data.parts.length) };
   // A part's own checksum only describes it when the object checksum is made of part checksums.
   const checksum = v.checksum?.type === "COMPOSITE" ? span.part.checksum : undefined;
-  const range = span.part.size === 0 ? undefined : { start: span.start, end: span.start + span.part.size - 1 };
-  return { range, headers, checksum };
+  const empty = span.part.size === 0;
+  const range = empty ? undefined : { start: span.start, end: span.start + span.part.size - 1 };
+  return { range, empty, headers, checksum };
 }
 
 const invalidPartNumber = (size: number): S3Error =>

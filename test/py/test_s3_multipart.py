@@ -39,11 +39,27 @@ def write_random(path, size):
         subprocess.run(["head", "-c", str(size), "/dev/urandom"], stdout=out, check=True)
 
 
-def test_boto3_managed_transfer_uses_multipart_both_ways(s3, tmp_path):
-    src = tmp_path / "up.bin"
+@pytest.fixture
+def scratch(tmp_path):
+    """A directory in memory when the machine has one: the client's files (2 GiB in the CLI test) cost no
+    disk bandwidth, which the server's own fsynced writes need (the test measures the server)."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        path = tempfile.mkdtemp(prefix="streamlake-mp-", dir=shm)
+    else:
+        path = str(tmp_path / "scratch")
+        os.mkdir(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def test_boto3_managed_transfer_uses_multipart_both_ways(s3, scratch):
+    src = os.path.join(scratch, "up.bin")
     write_random(src, 23 * MiB + 4321)
     config = TransferConfig(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, max_concurrency=4)
-    s3.upload_file(str(src), BUCKET, "boto3/managed.bin", Config=config, ExtraArgs={"Metadata": {"via": "boto3"}})
+    s3.upload_file(src, BUCKET, "boto3/managed.bin", Config=config, ExtraArgs={"Metadata": {"via": "boto3"}})
 
     head = s3.head_object(Bucket=BUCKET, Key="boto3/managed.bin")
     assert head["ContentLength"] == 23 * MiB + 4321
@@ -53,8 +69,8 @@ def test_boto3_managed_transfer_uses_multipart_both_ways(s3, tmp_path):
     assert part["PartsCount"] == 5
     assert part["ContentLength"] == 3 * MiB + 4321
 
-    dst = tmp_path / "down.bin"
-    s3.download_file(BUCKET, "boto3/managed.bin", str(dst), Config=config)
+    dst = os.path.join(scratch, "down.bin")
+    s3.download_file(BUCKET, "boto3/managed.bin", dst, Config=config)
     assert sha256_of(dst) == sha256_of(src)
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
 
@@ -86,22 +102,6 @@ def aws(*args):
     r = subprocess.run(["aws", *args], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return time.monotonic() - started
-
-
-@pytest.fixture
-def scratch(tmp_path):
-    """A directory in memory when the machine has one: the client's 2 GiB of files then cost no
-    disk bandwidth, which the server's own fsynced writes need (the test measures the server)."""
-    shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK):
-        path = tempfile.mkdtemp(prefix="streamlake-mp-", dir=shm)
-    else:
-        path = str(tmp_path / "scratch")
-        os.mkdir(path)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def test_aws_cli_copies_a_1_gib_file_both_ways(scratch):

@@ -230,12 +230,19 @@ describe("SQLite multipart uploads", () => {
   });
 
   it("a bucket with only incomplete uploads is deleted with them; one with objects is not", async () => {
+    const done = uploadId(0);
+    await store.createUpload(upload("gone", done));
+    const p0 = part(1, "z0");
+    await store.putPart("b", "gone", done, p0);
+    await store.completeUpload({ uploadId: done, version: versionOf("gone", [p0]), partsDigest: "d", forgetBefore: 0 });
+    await store.deleteVersion("b", "gone", "null");
     const id = uploadId(1);
     await store.createUpload(upload("k", id));
     await store.putPart("b", "k", id, part(1, "z1"));
     assert.deepEqual(blobIds((await store.deleteBucket("b")).released), ["z1"]);
     assert.equal(store.getBucket("b"), undefined);
     assert.equal(store.isBlobReferenced("z1"), false);
+    assert.equal(store.getCompletedUpload("b", "gone", done), undefined, "completion records go with the bucket");
 
     await store.createBucket({ name: "c", ownerAccountId: OWNER, region: "us-east-1", createdAt: 0, versioning: "Unversioned" });
     await store.putVersion({ ...versionOf("k", []), bucket: "c", data: { kind: "inline", bytes: Buffer.from("x") } });

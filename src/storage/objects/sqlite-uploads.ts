@@ -170,7 +170,7 @@ export interface SqliteUploads extends UploadStore {
   deleteObjectParts(objectId: number): void;
   /** Whether an incomplete upload or a multipart object uses the blob. */
   isBlobReferenced(blobId: string): boolean;
-  /** Removes every upload of a bucket (inside the caller's commit); returns their part blobs. */
+  /** Removes every upload (and completion record) of a bucket inside the caller's commit; returns the part blobs. */
   dropBucketUploads(bucket: string): DataRef[];
 }
 
@@ -204,6 +204,7 @@ export function createSqliteUploads(db: SqliteDatabase, gc: GroupCommit, host: U
     completedInsert: db.prepare("INSERT OR REPLACE INTO completed_uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
     completedGet: db.prepare<[string, string, Buffer], CompletedRow>("SELECT * FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND key = ?"),
     completedForget: db.prepare("DELETE FROM completed_uploads WHERE completed_at < ?"),
+    completedOfBucketDelete: db.prepare("DELETE FROM completed_uploads WHERE bucket = ?"),
   };
 
   /** Removes an upload and all its parts; returns the part blobs. */
@@ -370,6 +371,8 @@ export function createSqliteUploads(db: SqliteDatabase, gc: GroupCommit, host: U
       return q.blobInUpload.get(blobId) !== undefined || q.blobInObject.get(blobId) !== undefined;
     },
     dropBucketUploads(bucket) {
+      // A bucket made again under the same name must not answer retried Completes of the old one.
+      q.completedOfBucketDelete.run(bucket);
       return q.uploadIdsOfBucket.all(bucket).flatMap((r) => dropUpload(r.upload_id));
     },
   };

@@ -442,9 +442,9 @@ describe("GetObjectAttributes", () => {
     await rejectsWith(s3.send(new GetObjectAttributesCommand({ Bucket: BUCKET, Key: "attr/none", ObjectAttributes: ALL })), "NoSuchKey", 404);
   });
 
-  test("a multipart object: parts with their checksums, paged by max-parts and part-number-marker", async () => {
+  test("a multipart object: parts with their checksums, paged by max-parts and part-number-marker; its tags", async () => {
     const Key = "attr/multi";
-    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key, ChecksumAlgorithm: "CRC32" }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key, ChecksumAlgorithm: "CRC32", Tagging: "src=mpu" }));
     const sizes = [5 * 1024 * 1024, 1234];
     const parts = [];
     for (const [i, size] of sizes.entries()) {
@@ -452,6 +452,8 @@ describe("GetObjectAttributes", () => {
       parts.push({ PartNumber: i + 1, ETag: up.ETag!, ChecksumCRC32: up.ChecksumCRC32! });
     }
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    // x-amz-tagging on CreateMultipartUpload tags the completed object.
+    assert.deepEqual(await tagSet(BUCKET, Key), [["src", "mpu"]]);
     const a = await s3.send(new GetObjectAttributesCommand({ Bucket: BUCKET, Key, ObjectAttributes: ALL }));
     assert.equal(a.ETag, done.ETag!.replaceAll('"', ""));
     assert.match(a.ETag!, /-2$/);

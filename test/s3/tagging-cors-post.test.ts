@@ -380,6 +380,9 @@ describe("browser-based POST uploads", () => {
     assert.equal(missing.status, 400);
     assert.equal((await errorOf(missing))["ArgumentName"], "key");
 
+    const noBucket = await postForm(signed.url.replace(PB, "tcp-no-such-bucket"), signed.fields, "xyz");
+    assert.deepEqual([noBucket.status, (await errorOf(noBucket))["Code"]], [404, "NoSuchBucket"]);
+
     await rejectsWith(s3.send(new HeadObjectCommand({ Bucket: PB, Key: "other" })), "NotFound", 404);
     await rejectsWith(s3.send(new HeadObjectCommand({ Bucket: PB, Key: "late" })), "NotFound", 404);
   });

@@ -131,11 +131,13 @@ export async function postObject(req: S3Request, env: S3Env): Promise<ServiceRes
   if (!isFormPost(req)) {
     throw new S3Error("PreconditionFailed", undefined, { Condition: "Bucket POST must be of the enclosure-type multipart/form-data" });
   }
-  const name = req.bucket ?? "";
-  const bucket = env.objects.getBucket(name);
-  if (bucket === undefined) throw new S3Error("NoSuchBucket", undefined, { BucketName: name });
+  // The form is read (up to its file) before any refusal, so that a browser still sending it can
+  // read the answer: discard() drains the rest.
   const form = await readFormHead(req.http.body, contentType);
   try {
+    const name = req.bucket ?? "";
+    const bucket = env.objects.getBucket(name);
+    if (bucket === undefined) throw new S3Error("NoSuchBucket", undefined, { BucketName: name });
     const principal = uploader(form, env);
     if (bucket.ownerAccountId !== principal.accountId) throw new S3Error("AccessDenied");
     const signed: S3Env = { ...env, ctx: { ...env.ctx, principal } };

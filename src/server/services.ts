@@ -1,5 +1,6 @@
 import { createGlueService } from "../services/glue/service.js";
 import { createKinesisService } from "../services/kinesis/service.js";
+import { createLambdaService } from "../services/lambda/service.js";
 import { createS3Service } from "../services/s3/service.js";
 import type { Service, ServiceDeps } from "./service.js";
 
@@ -12,5 +13,7 @@ export function createServices(deps: ServiceDeps): Service[] {
   const s3 = createS3Service(deps);
   const kinesis = createKinesisService(deps);
   const glue = createGlueService(deps);
-  return [kinesis, glue, s3];
+  // Code.S3Bucket/S3Key needs an S3 read API (src/services/lambda/code-source.ts); until S3 offers one, S3-hosted code is refused.
+  const lambda = createLambdaService(deps);
+  return [kinesis, glue, lambda, s3];
 }

@@ -1,3 +1,4 @@
+export { compact } from "../../protocols/json/compact.js";
 import { parseShape } from "../../protocols/json/parse-shape.js";
 import { toJsonValue } from "../../protocols/json/serialize.js";
 import { CatalogConflictError, CatalogNotFoundError, type CatalogDocument, type CatalogStore } from "../../storage/catalog/catalog-store.js";
@@ -97,12 +98,3 @@ export function decodeToken(token: string | undefined): string | undefined {
   throw new GlueError("InvalidInputException", "Invalid pagination token.");
 }
 
-/**
- * Builds a shape value from fields that may be undefined, dropping those (the generated types
- * mark optional members `?`, which exactOptionalPropertyTypes keeps apart from `undefined`).
- */
-export function compact<T extends object>(fields: { [K in keyof T]: T[K] | undefined }): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
-  return out as T;
-}

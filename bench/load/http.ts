@@ -97,8 +97,8 @@ export class LeanClient {
       connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      headersTimeout: 120_000,
-      bodyTimeout: 120_000,
+      headersTimeout: 60_000,
+      bodyTimeout: 30_000,
     });
     this.signer = new SigV4Signer(endpoint.creds, service);
     this.host = new URL(endpoint.origin).host;

@@ -68,6 +68,31 @@ export function virtualHostBucket(hostname: string, baseDomains: readonly string
   return undefined;
 }
 
+/** Bodies up to this size are read and dropped before an error answer, keeping the connection. */
+const DRAIN_LIMIT = 1 << 20;
+
+/** Reads and discards the rest of a small request body; false when it is too big, unknown or too slow. */
+async function drainSmallBody(req: Req, headers: Readonly<Record<string, string>>): Promise<boolean> {
+  const declared = Number(headers["content-length"] ?? Number.NaN);
+  if (!(declared <= DRAIN_LIMIT) || req.destroyed) return false;
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => finish(false), 5_000);
+    const finish = (ok: boolean): void => {
+      clearTimeout(timer);
+      req.removeListener("end", onEnd);
+      req.removeListener("close", onClose);
+      resolve(ok);
+    };
+    const onEnd = (): void => finish(true);
+    const onClose = (): void => finish(req.complete);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+    // Stop feeding the body verifier nobody reads any more, then let the bytes fall away.
+    req.unpipe();
+    req.resume();
+  });
+}
+
 /** The server's request handler: ids, admin paths, routing, authentication, the service, errors. */
 export function createDispatcher(deps: DispatchDeps): {
   handle: (req: Req, res: Res) => void;
@@ -162,8 +187,9 @@ export function createDispatcher(deps: DispatchDeps): {
     } catch (err) {
       response = service.renderError(err, sreq, ctx);
       if (response.status >= 500) deps.logger.error("request failed", { requestId: ctx.requestId, service: service.name, err: String((err as Error)?.stack ?? err) });
-      // Drain what the client is still sending so it can read our answer (up to a limit).
-      if (!req.complete) {
+      // A client still sending only reads our answer once its body is out: take in a small
+      // remainder before answering; past the limit, answer and close the connection.
+      if (!req.complete && !(await drainSmallBody(req, headers))) {
         req.resume();
         if (!isH2) res.setHeader("connection", "close");
       }

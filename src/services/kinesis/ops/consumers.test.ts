@@ -82,8 +82,10 @@ test("SubscribeToShard: an empty first event, records pushed on append, AFTER_SE
     { ConsumerARN: arn, ShardId: "shardId-000000000000", StartingPosition: { Type: "AFTER_SEQUENCE_NUMBER", SequenceNumber: first } },
     { state: k.state, signal: new AbortController().signal },
   );
-  const r0 = (await resumed.events[Symbol.asyncIterator]().next()).value as SubscribeToShardEvent;
+  const resumedIt = resumed.events[Symbol.asyncIterator]();
+  const r0 = (await resumedIt.next()).value as SubscribeToShardEvent;
   assert.deepEqual(r0.Records.map((r) => [...r.Data]), [[2]]);
+  await resumedIt.return?.(undefined);
 });
 
 test("SubscribeToShard refuses a second subscription within 5 seconds and consumers that are not ACTIVE", async () => {

@@ -71,6 +71,7 @@ async function* pushEvents(state: KinesisState, stream: StreamRow, shard: ShardR
     expired = true;
     wake?.();
   }, SUBSCRIPTION_MS);
+  hardStop.unref(); // a subscription must not keep the process alive on its own
   try {
     // The first event goes out at once, records or not, so the client learns where it stands.
     let quietSince = Number.NEGATIVE_INFINITY;

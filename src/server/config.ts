@@ -25,6 +25,14 @@ export interface Config {
    * retention). Off unless STREAMLAKE_CLOCK_CONTROL=1; never turn it on in production.
    */
   readonly clockControl: boolean;
+  /**
+   * Firehose: the smallest BufferingHints.IntervalInSeconds accepted where the service demands
+   * 60 s (dynamic partitioning, format conversion). STREAMLAKE_FIREHOSE_MIN_INTERVAL_SECONDS lowers
+   * it for local use and tests.
+   */
+  readonly firehoseMinIntervalSeconds: number;
+  /** Firehose: accept http:// HTTP endpoint destinations (the service takes https only). */
+  readonly firehoseAllowHttpEndpoints: boolean;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
@@ -42,6 +50,13 @@ function bool(value: string | undefined, fallback: boolean, name: string): boole
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new ConfigError(`${name}: expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function seconds(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 900) throw new ConfigError(`${name}: expected whole seconds from 0 to 900, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function isLoopback(host: string): boolean {
@@ -91,5 +106,7 @@ export function parseConfig(flags: Flags, env: Readonly<Record<string, string | 
     logLevel,
     kinesisEnforceLimits: bool(pick("kinesis-enforce-limits", "STREAMLAKE_KINESIS_ENFORCE_LIMITS"), true, "kinesis-enforce-limits"),
     clockControl: bool(env["STREAMLAKE_CLOCK_CONTROL"], false, "STREAMLAKE_CLOCK_CONTROL"),
+    firehoseMinIntervalSeconds: seconds(env["STREAMLAKE_FIREHOSE_MIN_INTERVAL_SECONDS"], 60, "STREAMLAKE_FIREHOSE_MIN_INTERVAL_SECONDS"),
+    firehoseAllowHttpEndpoints: bool(env["STREAMLAKE_FIREHOSE_ALLOW_HTTP_ENDPOINTS"], false, "STREAMLAKE_FIREHOSE_ALLOW_HTTP_ENDPOINTS"),
   });
 }

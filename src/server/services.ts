@@ -1,3 +1,4 @@
+import { createFirehoseService } from "../services/firehose/service.js";
 import { createGlueService } from "../services/glue/service.js";
 import { createKinesisService } from "../services/kinesis/service.js";
 import { createLambdaService } from "../services/lambda/service.js";
@@ -15,5 +16,12 @@ export function createServices(deps: ServiceDeps): Service[] {
   const glue = createGlueService(deps);
   // Code.S3Bucket/S3Key needs an S3 read API (src/services/lambda/code-source.ts); until S3 offers one, S3-hosted code is refused.
   const lambda = createLambdaService(deps);
-  return [kinesis, glue, lambda, s3];
+  const firehose = createFirehoseService(deps, {
+    s3: s3.api,
+    kinesis: kinesis.api,
+    glue: glue.api,
+    lambda: lambda.api,
+  });
+  // Started in this order and stopped in reverse: Firehose stops first and starts last.
+  return [kinesis, glue, lambda, s3, firehose];
 }

@@ -194,7 +194,8 @@ test("a function that throws, a missing handler, and an asynchronous invocation"
 });
 
 test("a hang past the timeout, an exit and a memory blow-up each cost only their process", async () => {
-  await create("hang", { "index.js": "exports.handler = () => new Promise(() => {});" }, { Timeout: 1 });
+  // A synchronous loop: nothing inside the process can stop it, only the runner's kill.
+  await create("hang", { "index.js": "exports.handler = async () => { for (;;) {} };" }, { Timeout: 1 });
   await create("exiter", { "index.js": "exports.handler = async () => { process.exit(3); };" });
   await create("hog", { "index.js": "exports.handler = async () => { const keep = []; for (;;) keep.push(Buffer.alloc(8 * 1024 * 1024, 1)); };" }, { MemorySize: 128, Timeout: 30 });
   await create("heaphog", { "index.js": "exports.handler = async () => { const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); };" }, { MemorySize: 128, Timeout: 30 });

@@ -225,16 +225,21 @@ export class FunctionRunner {
     this.#waiters.shift()?.();
   }
 
+  /** Ends a process and stops counting it at once (its exit event arrives later). */
+  #discard(worker: WorkerProcess): void {
+    worker.kill();
+    this.#forget(worker);
+  }
+
   #evictOldestIdle(): void {
     let oldest: WorkerProcess | undefined;
     for (const list of this.#idle.values()) for (const w of list) if (oldest === undefined || w.lastUsed < oldest.lastUsed) oldest = w;
-    oldest?.kill();
-    if (oldest !== undefined) this.#forget(oldest);
+    if (oldest !== undefined) this.#discard(oldest);
   }
 
   #evictIdle(): void {
     const cutoff = Date.now() - this.options.idleTimeoutMs;
-    for (const list of [...this.#idle.values()]) for (const w of [...list]) if (w.lastUsed < cutoff) w.kill();
+    for (const list of [...this.#idle.values()]) for (const w of [...list]) if (w.lastUsed < cutoff) this.#discard(w);
   }
 
   /**
@@ -243,7 +248,7 @@ export class FunctionRunner {
    */
   async retire(key: string): Promise<void> {
     this.#retired.add(key);
-    for (const w of this.#idle.get(key) ?? []) w.kill();
+    for (const w of [...(this.#idle.get(key) ?? [])]) w.kill(); // #forget runs on their exit: retire() waits for it
     const deadline = Date.now() + 30_000;
     while ([...this.#all.values()].includes(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (![...this.#all.values()].includes(key)) this.#retired.delete(key);

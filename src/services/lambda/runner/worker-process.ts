@@ -53,6 +53,8 @@ export class WorkerProcess {
   readonly #child: ChildProcess;
   readonly #memoryMb: number;
   #alive = true;
+  /** Set by kill(): the process is on its way out and must not be given work. */
+  #doomed = false;
   #busy = false;
   #logs = "";
   #stderrTail = "";
@@ -96,8 +98,9 @@ export class WorkerProcess {
     this.#send({ type: "init", taskRoot: spec.taskRoot, handler: spec.handler });
   }
 
+  /** Running and not being killed. */
   get alive(): boolean {
-    return this.#alive;
+    return this.#alive && !this.#doomed;
   }
 
   get busy(): boolean {
@@ -155,8 +158,8 @@ export class WorkerProcess {
           this.kill();
         }
       }, MEMORY_POLL_MS);
-      if (!this.#alive) {
-        finish({ kind: "exit", code: this.#child.exitCode, signal: this.#child.signalCode, oom: false });
+      if (!this.alive) {
+        finish({ kind: "exit", code: this.#child.exitCode, signal: this.#child.signalCode ?? "SIGKILL", oom: false });
         return;
       }
       this.#send(invoke);
@@ -165,6 +168,7 @@ export class WorkerProcess {
 
   /** Ends the process at once (SIGKILL). */
   kill(): void {
+    this.#doomed = true;
     if (this.#alive) this.#child.kill("SIGKILL");
   }
 }

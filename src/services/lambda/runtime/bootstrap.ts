@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
+import { Worker } from "node:worker_threads";
 import type { FromRuntime, RuntimeErrorPayload, RuntimeInvoke, ToRuntime } from "./protocol.js";
 
 type Handler = (event: unknown, context: object, callback: (err?: unknown, result?: unknown) => void) => unknown;
@@ -183,3 +184,17 @@ process.on("unhandledRejection", (reason) => {
   setImmediate(() => process.exit(128));
 });
 process.on("disconnect", () => process.exit(0));
+
+// If the server dies (even by SIGKILL) this process must not outlive it, not even while the
+// handler spins in a synchronous loop that starves the event loop: a watchdog thread checks
+// that the parent is still there and kills the process otherwise.
+const watchdog = new Worker(
+  `const { workerData } = require("node:worker_threads");
+   setInterval(() => {
+     let gone = process.ppid !== workerData.parent;
+     if (!gone) { try { process.kill(workerData.parent, 0); } catch { gone = true; } }
+     if (gone) process.kill(workerData.self, "SIGKILL");
+   }, 500);`,
+  { eval: true, workerData: { parent: process.ppid, self: process.pid } },
+);
+watchdog.unref();

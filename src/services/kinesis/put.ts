@@ -80,7 +80,9 @@ async function appendRouted(
       outcomes[i] = throttled(stream, shard, state.accountId);
       return;
     }
-    groups.set(shard, [...(groups.get(shard) ?? []), i]);
+    const group = groups.get(shard);
+    if (group === undefined) groups.set(shard, [i]);
+    else group.push(i);
   });
   const now = state.now();
   const appends = [...groups].map(([shard, indexes]) => {

@@ -82,7 +82,15 @@ async function* pushEvents(state: KinesisState, stream: StreamRow, shard: ShardR
         dirty = false;
         if (position < log.firstSeq()) position = log.firstSeq();
         const maxRecords = end === null ? EVENT_MAX_RECORDS : Math.min(EVENT_MAX_RECORDS, Number(end - position));
-        const read = await log.read(position, { maxRecords, maxBytes: EVENT_MAX_BYTES });
+        let read;
+        try {
+          read = await log.read(position, { maxRecords, maxBytes: EVENT_MAX_BYTES });
+        } catch (err) {
+          // The stream was deleted under us (its logs closed): the subscription just ends.
+          const now = state.findStream(stream.name);
+          if (now === undefined || now.id !== stream.id || now.status === "DELETING") return;
+          throw err;
+        }
         const lastRecord = read[read.length - 1];
         if (lastRecord !== undefined) position = lastRecord.seq + 1n;
         const atEnd = end !== null && position >= end;

@@ -163,6 +163,16 @@ test("Lambda's refusals: duplicates, bad packages, runtimes, S3 code, payloads",
     (e: unknown) => e instanceof InvalidRequestContentException && /^Could not parse request body into json/.test(e.message),
   );
   await assert.rejects(create("bad name!", { "index.js": "" }), (e: unknown) => e instanceof LambdaServiceException && e.name === "ValidationException");
+
+  const wrongSecret = new LambdaClient({ ...clientConfig(server), credentials: { accessKeyId: clientConfig(server).credentials.accessKeyId, secretAccessKey: "wrong" } });
+  try {
+    await assert.rejects(
+      wrongSecret.send(new GetFunctionCommand({ FunctionName: "echo" })),
+      (e: unknown) => e instanceof LambdaServiceException && e.name === "InvalidSignatureException" && e.$metadata.httpStatusCode === 403,
+    );
+  } finally {
+    wrongSecret.destroy();
+  }
 });
 
 test("a function that throws, a missing handler, and an asynchronous invocation", async () => {

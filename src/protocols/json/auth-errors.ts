@@ -32,11 +32,21 @@ function parseAmzTime(text: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/**
- * Maps the server's S3-named authentication failures to the code and message a JSON service
- * answers with (the same table Kinesis uses in its own errors.ts).
- */
-export function jsonAuthError(err: AuthError, now: number): { readonly code: JsonAuthErrorCode; readonly message: string } {
+/** How a service words what the shared table leaves open. */
+export interface JsonAuthErrorOptions {
+  /**
+   * Quote the clock-skew window the verifier allowed (the error's MaxAllowedSkewMilliseconds)
+   * instead of AWS's 5 minutes in "Signature expired" answers (Kinesis does).
+   */
+  readonly skewWindowFromError?: boolean;
+}
+
+/** Maps the server's S3-named authentication failures to the code and message a JSON service answers with. */
+export function jsonAuthError(
+  err: AuthError,
+  now: number,
+  options: JsonAuthErrorOptions = {},
+): { readonly code: JsonAuthErrorCode; readonly message: string } {
   const of = (code: JsonAuthErrorCode, message = jsonAuthMessages[code]) => ({ code, message });
   switch (err.code) {
     case "InvalidAccessKeyId":
@@ -53,15 +63,17 @@ export function jsonAuthError(err: AuthError, now: number): { readonly code: Jso
       const requestTime = parseAmzTime(err.extra["RequestTime"]);
       const serverTime = parseAmzTime(err.extra["ServerTime"]) ?? now;
       const fiveMin = 5 * 60_000;
+      const skewMs = options.skewWindowFromError === true ? Number(err.extra["MaxAllowedSkewMilliseconds"] ?? fiveMin) || fiveMin : fiveMin;
+      const minutes = Math.round(skewMs / 60_000);
       if (requestTime !== undefined && requestTime > serverTime) {
         return of(
           "InvalidSignatureException",
-          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + fiveMin)} (${basicIso(serverTime)} + 5 min.)`,
+          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + skewMs)} (${basicIso(serverTime)} + ${minutes} min.)`,
         );
       }
       return of(
         "InvalidSignatureException",
-        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - fiveMin)} (${basicIso(serverTime)} - 5 min.)`,
+        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - skewMs)} (${basicIso(serverTime)} - ${minutes} min.)`,
       );
     }
     case "ExpiredToken":

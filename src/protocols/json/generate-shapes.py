@@ -3,9 +3,12 @@
 shapes) for the named operations of a botocore JSON or REST-JSON service model, so parsing,
 validation and types follow the service's own definition.
 
-Run: python3 src/protocols/json/generate-shapes.py <service> <api-version> <out-dir> <Op,Op,...>
+Run: python3 src/protocols/json/generate-shapes.py <service> <api-version> <out-dir> <Op,Op,...|all>
 e.g. python3 src/protocols/json/generate-shapes.py glue 2017-03-31 src/services/glue/shapes CreateDatabase,GetDatabase
+     python3 src/protocols/json/generate-shapes.py kinesis 2013-12-02 src/services/kinesis/shapes all
 (needs botocore installed). The output imports ShapeDef from src/protocols/json/shape-def.ts.
+Event streams get their union in model.ts (eventStream: true) but no interface in types.ts: the
+service writes its event types by hand (Kinesis's ops/subscribe-to-shard.ts).
 """
 import gzip
 import json
@@ -18,8 +21,15 @@ service, version, out_dir, op_list = sys.argv[1], sys.argv[2], sys.argv[3], sys.
 MODEL = os.path.join(os.path.dirname(botocore.__file__), "data", service, version, "service-2.json.gz")
 model = json.load(gzip.open(MODEL))
 shapes = model["shapes"]
-wanted = [o.strip() for o in op_list.split(",") if o.strip()]
-ops = {name: model["operations"][name] for name in wanted}
+if op_list.strip() == "all":
+    ops = model["operations"]
+else:
+    wanted = [o.strip() for o in op_list.split(",") if o.strip()]
+    ops = {name: model["operations"][name] for name in wanted}
+
+# Shapes reachable from operation inputs and outputs. Errors are rendered by each service's
+# errors.ts, so exception shapes are left out, but the members of those an event stream
+# carries (their message strings) are kept.
 
 reachable = []
 seen = set()
@@ -30,8 +40,12 @@ def visit(name):
         return
     seen.add(name)
     s = shapes[name]
-    if s.get("exception"):
-        return
+    if s.get("exception") or s.get("eventstream"):
+        for m in s.get("members", {}).values():
+            if not shapes[m["shape"]].get("exception"):
+                visit(m["shape"])
+        if s.get("exception"):
+            return
     reachable.append(name)
     t = s["type"]
     if t == "structure":
@@ -165,6 +179,8 @@ with open(os.path.join(out_dir, "types.ts"), "w") as f:
     for n in reachable:
         s = shapes[n]
         if s["type"] == "structure" and not s.get("document"):
+            if s.get("eventstream") or any(shapes[v["shape"]].get("eventstream") for v in s["members"].values()):
+                continue  # event streams are written by hand by the service that streams them
             req = set(s.get("required", []))
             f.write(f"export interface {n} {{\n")
             for k, v in s["members"].items():

@@ -37,6 +37,19 @@ test("parseShape coerces types, drops unknown and bound members", () => {
   assert.throws(() => parseScalarText("seven", "Count", options), /SER/);
 });
 
+test("parseShape's service quirks: whole blob quotes, strict base64 padding, floored integers; CBOR bytes are not maps", () => {
+  const long = "A".repeat(70) + "a";
+  assert.throws(() => parseShape({ Data: long }, "Req", options), (e: Error) => e.message === `SER: '${long.slice(0, 64)}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 71`);
+  const kinesisLike = { ...options, quoteWholeBlob: true, strictBase64: true, floorIntegers: true };
+  assert.throws(() => parseShape({ Data: long }, "Req", kinesisLike), (e: Error) => e.message.startsWith(`SER: '${long}' can not`));
+  assert.deepEqual(parseShape({ Data: "aGl=" }, "Req", options), { Data: new Uint8Array(Buffer.from("hi")) });
+  assert.throws(() => parseShape({ Data: "aGl=" }, "Req", kinesisLike), /SER: 'aGl=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected/);
+  assert.deepEqual(parseShape({ Count: -1.5 }, "Req", options), { Count: -1 });
+  assert.deepEqual(parseShape({ Count: -1.5 }, "Req", kinesisLike), { Count: -2 });
+  assert.throws(() => parseShape({ Tags: new Uint8Array(1) }, "Req", options), /SER: Expected map or null/);
+  assert.throws(() => parseShape({ Items: new Uint8Array(1) }, "Req", options), /SER: Expected list or null/);
+});
+
 test("findViolations words constraints as AWS does and reads Java surrogate classes as code points", () => {
   assert.deepEqual(findViolations({ Name: "ok\u{1F600}" }, "Req", shapes), []);
   const v = findViolations({ Name: "toolong", Count: 0, Tags: { a: "1", b: "2", c: "3" }, Items: [{ Kind: "C" }, {}] }, "Req", shapes);
@@ -62,4 +75,10 @@ test("jsonAuthError maps S3 auth codes", () => {
   assert.equal(jsonAuthError(new AuthError("SignatureDoesNotMatch", "x"), 0).code, "InvalidSignatureException");
   const skew = jsonAuthError(new AuthError("RequestTimeTooSkewed", "x", { RequestTime: "20200101T000000Z", ServerTime: "20200101T010000Z" }), 0);
   assert.equal(skew.message, "Signature expired: 20200101T000000Z is now earlier than 20200101T005500Z (20200101T010000Z - 5 min.)");
+  const extra = { RequestTime: "20200101T000000Z", ServerTime: "20200101T010000Z", MaxAllowedSkewMilliseconds: "900000" };
+  assert.equal(jsonAuthError(new AuthError("RequestTimeTooSkewed", "x", extra), 0).message, skew.message);
+  assert.equal(
+    jsonAuthError(new AuthError("RequestTimeTooSkewed", "x", extra), 0, { skewWindowFromError: true }).message,
+    "Signature expired: 20200101T000000Z is now earlier than 20200101T004500Z (20200101T010000Z - 15 min.)",
+  );
 });

@@ -1,5 +1,6 @@
 import { AuthError } from "../../protocols/auth-error.js";
 import { encodeCbor } from "../../protocols/cbor/cbor.js";
+import { jsonAuthError } from "../../protocols/json/auth-errors.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 
 /** Every error code Kinesis answers with. */
@@ -62,59 +63,6 @@ export class KinesisError extends Error {
   }
 }
 
-/** 20130524T000000Z, the form SigV4 messages quote times in. */
-function basicIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-}
-
-function parseAmzTime(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** Maps the server's S3-named authentication failures to the codes Kinesis answers with. */
-export function fromAuthError(err: AuthError, now: number): KinesisError {
-  switch (err.code) {
-    case "InvalidAccessKeyId":
-      return new KinesisError("UnrecognizedClientException");
-    case "SignatureDoesNotMatch":
-    case "XAmzContentSHA256Mismatch":
-    case "BadDigest":
-    case "InvalidDigest":
-    case "IncompleteBody":
-    case "InvalidRequest":
-      return new KinesisError("InvalidSignatureException");
-    case "RequestTimeTooSkewed": {
-      // JSON services word clock skew as an expired signature (SigV4 "Signature expired: ..." answers).
-      const requestTime = parseAmzTime(err.extra["RequestTime"]);
-      const serverTime = parseAmzTime(err.extra["ServerTime"]) ?? now;
-      const skewMs = Number(err.extra["MaxAllowedSkewMilliseconds"] ?? 300_000) || 300_000;
-      const minutes = Math.round(skewMs / 60_000);
-      if (requestTime !== undefined && requestTime > serverTime) {
-        return new KinesisError(
-          "InvalidSignatureException",
-          `Signature not yet current: ${basicIso(requestTime)} is still later than ${basicIso(serverTime + skewMs)} (${basicIso(serverTime)} + ${minutes} min.)`,
-        );
-      }
-      return new KinesisError(
-        "InvalidSignatureException",
-        `Signature expired: ${requestTime === undefined ? "(unknown)" : basicIso(requestTime)} is now earlier than ${basicIso(serverTime - skewMs)} (${basicIso(serverTime)} - ${minutes} min.)`,
-      );
-    }
-    case "ExpiredToken":
-      return new KinesisError("ExpiredTokenException");
-    case "AccessDenied":
-      return new KinesisError("MissingAuthenticationTokenException");
-    case "AuthorizationHeaderMalformed":
-    case "AuthorizationQueryParametersError":
-    case "InvalidArgument":
-    case "MissingSecurityHeader":
-      return new KinesisError("IncompleteSignatureException", err.message);
-  }
-}
-
 /** Which body encoding the client asked for: CBOR (Java SDK) or JSON 1.1 (everyone else). */
 export type WireFormat = "json" | "cbor";
 
@@ -141,7 +89,10 @@ export function responseHeaders(format: WireFormat, ctx: RequestContext): Record
 /** Anything thrown -> a KinesisError (unknown failures become InternalFailure). */
 export function toKinesisError(err: unknown, now: number): KinesisError {
   if (err instanceof KinesisError) return err;
-  if (err instanceof AuthError) return fromAuthError(err, now);
+  if (err instanceof AuthError) {
+    const mapped = jsonAuthError(err, now, { skewWindowFromError: true });
+    return new KinesisError(mapped.code, mapped.message);
+  }
   return new KinesisError("InternalFailure");
 }
 

@@ -1,7 +1,6 @@
 import { Readable } from "node:stream";
-import { decodeCbor } from "../../protocols/cbor/cbor.js";
-import { encodeCbor } from "../../protocols/cbor/cbor.js";
 import { encodeEvent, encodeException } from "../../protocols/event-stream/event-stream.js";
+import { readSmallBody } from "../../protocols/json/read-body.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
 import { kinesisOperations } from "./ops/index.js";
@@ -9,46 +8,19 @@ import type { SubscribeToShardResult } from "./ops/subscribe-to-shard.js";
 import { operations as modelOperations } from "./shapes/model.js";
 import type { SubscribeToShardEvent } from "./shapes/types.js";
 import type { KinesisState } from "./state.js";
-import { validateInput } from "./validation.js";
-import { jsonValue, parseInput, serializeOutput } from "./wire.js";
+import { decodeBody, parseInput, serializeOutput, validateInput } from "./wire.js";
 
 export const TARGET_PREFIX = "Kinesis_20131202";
 /** Bodies above this are refused (a 10 MiB record base64-encodes to under 14 MiB). */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-async function readBody(req: ServiceRequest): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.body) {
-    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-    size += b.length;
-    if (size > MAX_REQUEST_BYTES) {
-      req.body.destroy();
-      throw new KinesisError("RequestEntityTooLargeException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes.`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
-
-function decodeBody(body: Buffer, format: WireFormat): unknown {
-  if (body.length === 0) return {};
-  if (format === "cbor") {
-    try {
-      return decodeCbor(body);
-    } catch {
-      throw new KinesisError("SerializationException", "Unable to parse the CBOR request body.");
-    }
-  }
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new KinesisError("SerializationException", "Unable to parse the JSON request body.");
-  }
+function readBody(req: ServiceRequest): Promise<Buffer> {
+  return readSmallBody(req.body, MAX_REQUEST_BYTES, () => new KinesisError("RequestEntityTooLargeException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes.`));
 }
 
 function encodePayload(value: unknown, format: WireFormat): Uint8Array {
-  return format === "cbor" ? encodeCbor(value) : Buffer.from(JSON.stringify(jsonValue(value)), "utf8");
+  const body = serializeOutput(value, format);
+  return typeof body === "string" ? Buffer.from(body, "utf8") : body;
 }
 
 /** SubscribeToShard's body: an initial-response event, then one event per push, then the end (or an exception). */
@@ -81,7 +53,7 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
     throw new KinesisError("UnknownOperationException", target === "" ? "Missing X-Amz-Target header." : `Unknown operation ${target}.`);
   }
   const inputShape = model.input ?? "";
-  const input = inputShape === "" ? {} : parseInput(decodeBody(await readBody(req), format), inputShape, format);
+  const input = inputShape === "" ? {} : parseInput(decodeBody(await readBody(req), format), inputShape);
   if (inputShape !== "") validateInput(input, inputShape);
   const output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
   if (name === "SubscribeToShard") {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { KinesisError } from "./errors.js";
-import { findViolations, validateInput } from "./validation.js";
-import { parseInput } from "./wire.js";
+import { findViolations, parseInput, validateInput } from "./wire.js";
 
 function errorOf(fn: () => void): KinesisError {
   try {
@@ -15,7 +14,7 @@ function errorOf(fn: () => void): KinesisError {
 }
 
 test("missing required members are reported as null values", () => {
-  const e = errorOf(() => validateInput(parseInput({}, "PutRecordInput", "json"), "PutRecordInput"));
+  const e = errorOf(() => validateInput(parseInput({}, "PutRecordInput"), "PutRecordInput"));
   assert.equal(e.code, "ValidationException");
   assert.equal(
     e.message,
@@ -25,7 +24,7 @@ test("missing required members are reported as null values", () => {
 });
 
 test("patterns and lengths are worded as the service words them", () => {
-  const v = findViolations(parseInput({ StreamName: "", ShardCount: 0 }, "CreateStreamInput", "json"), "CreateStreamInput");
+  const v = findViolations(parseInput({ StreamName: "", ShardCount: 0 }, "CreateStreamInput"), "CreateStreamInput");
   assert.deepEqual(v, [
     "Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
     "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -36,7 +35,7 @@ test("patterns and lengths are worded as the service words them", () => {
 });
 
 test("list members are addressed as records.N.member.field, blobs by their Java buffer", () => {
-  const input = parseInput({ StreamName: "s", Records: [{ Data: "", PartitionKey: "k" }, { Data: "AAAA", PartitionKey: "" }] }, "PutRecordsInput", "json");
+  const input = parseInput({ StreamName: "s", Records: [{ Data: "", PartitionKey: "k" }, { Data: "AAAA", PartitionKey: "" }] }, "PutRecordsInput");
   assert.deepEqual(findViolations(input, "PutRecordsInput"), [
     "Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
   ]);
@@ -66,19 +65,19 @@ test("wrong JSON types are SerializationExceptions worded like the service's des
     [{ StreamName: { a: 1 } }, "Start of structure or map found where not expected."],
   ];
   for (const [body, message] of cases) {
-    const e = errorOf(() => parseInput(body, "CreateStreamInput", "json"));
+    const e = errorOf(() => parseInput(body, "CreateStreamInput"));
     assert.equal(e.code, "SerializationException");
     assert.equal(e.message, message);
   }
-  const blob = errorOf(() => parseInput({ StreamName: "s", PartitionKey: "k", Data: "abc" }, "PutRecordInput", "json"));
+  const blob = errorOf(() => parseInput({ StreamName: "s", PartitionKey: "k", Data: "abc" }, "PutRecordInput"));
   assert.equal(blob.message, "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3");
 });
 
 test("JSON blobs are base64 and timestamps epoch seconds; CBOR gives bytes and Dates directly", () => {
-  const json = parseInput({ StreamName: "s", ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: 1700000000.5 }, "GetShardIteratorInput", "json") as { Timestamp: Date };
+  const json = parseInput({ StreamName: "s", ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: 1700000000.5 }, "GetShardIteratorInput") as { Timestamp: Date };
   assert.equal(json.Timestamp.getTime(), 1_700_000_000_500);
-  const rec = parseInput({ StreamName: "s", PartitionKey: "k", Data: "aGk=" }, "PutRecordInput", "json") as { Data: Uint8Array };
+  const rec = parseInput({ StreamName: "s", PartitionKey: "k", Data: "aGk=" }, "PutRecordInput") as { Data: Uint8Array };
   assert.equal(Buffer.from(rec.Data).toString(), "hi");
-  const cbor = parseInput({ StreamName: "s", PartitionKey: "k", Data: new Uint8Array([1, 2]) }, "PutRecordInput", "cbor") as { Data: Uint8Array };
+  const cbor = parseInput({ StreamName: "s", PartitionKey: "k", Data: new Uint8Array([1, 2]) }, "PutRecordInput") as { Data: Uint8Array };
   assert.deepEqual([...cbor.Data], [1, 2]);
 });

@@ -189,7 +189,7 @@ class Parser {
       if (k.k !== "ident" && k.k !== "str") throw new JqError("object keys must be names or strings");
       if (this.isPunct(":")) {
         this.#i++;
-        entries.push([k.v, this.alt()]);
+        entries.push([k.v, this.pipe()]);
       } else {
         entries.push([k.v, { t: "index", of: { t: "identity" }, key: { t: "literal", v: k.v } }]);
       }

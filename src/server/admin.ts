@@ -1,6 +1,7 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import type { OffsetClock } from "../util/clock.js";
+import type { WorkerInfo } from "../workers/supervisor.js";
 import type { ServiceResponse } from "./service.js";
 
 export interface AdminDeps {
@@ -9,6 +10,8 @@ export interface AdminDeps {
   /** Present when clock control is enabled (tests only). */
   readonly clock: OffsetClock | undefined;
   readonly ready: () => boolean;
+  /** The background workers running now and their state. */
+  readonly workers: () => readonly WorkerInfo[];
 }
 
 const json = (status: number, body: unknown): ServiceResponse => ({
@@ -19,7 +22,7 @@ const json = (status: number, body: unknown): ServiceResponse => ({
 
 /**
  * The server's own endpoints under /_streamlake/: `GET health` for scripts waiting on start-up,
- * and (only when enabled) `POST clock?advanceMs=N` to move the injected clock in tests.
+ * `GET workers` listing the background workers and their state, and (only when enabled) `POST clock?advanceMs=N` to move the injected clock in tests.
  * Not a valid S3 path: bucket names cannot start with '_'.
  */
 export function createAdminHandler(deps: AdminDeps) {
@@ -28,6 +31,10 @@ export function createAdminHandler(deps: AdminDeps) {
       req.resume();
       if (!deps.ready()) return json(503, { status: "starting" });
       return json(200, { status: "ok", version: deps.version, services: deps.services });
+    }
+    if (path === "/_streamlake/workers" && (req.method === "GET" || req.method === "HEAD")) {
+      req.resume();
+      return json(200, { workers: deps.workers() });
     }
     if (path === "/_streamlake/clock" && deps.clock !== undefined) {
       req.resume();

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createSqliteIdentityStore } from "../storage/identity/sqlite-identity-store.js";
 import { OffsetClock, systemClock, type Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import { createSupervisor } from "../workers/supervisor.js";
 import { createAdminHandler } from "./admin.js";
 import type { Config } from "./config.js";
 import { createDispatcher } from "./dispatch.js";
@@ -45,7 +46,8 @@ export function createApp(options: AppOptions): App {
     status: "Active",
     createdAt: identities.getAccessKey(config.rootAccessKeyId)?.createdAt ?? clock.now(),
   });
-  const services = createServices({ config, clock, logger, accessKeys: identities });
+  const workers = createSupervisor(logger);
+  const services = createServices({ config, clock, logger, accessKeys: identities, workers });
   const shutdown = new AbortController();
   let ready = false;
   const admin = createAdminHandler({
@@ -53,6 +55,7 @@ export function createApp(options: AppOptions): App {
     services: services.map((s) => s.name),
     clock: offsetClock,
     ready: () => ready,
+    workers: () => workers.list(),
   });
   const dispatcher = createDispatcher({ config, clock, logger, services, identities, shutdown: shutdown.signal, admin });
   const listener = createListener(dispatcher.handle);
@@ -87,6 +90,8 @@ export function createApp(options: AppOptions): App {
             logger.error("service stop failed", { service: s.name, err: String(err) });
           }
         }
+        // Services stop their own workers; this only catches one left registered.
+        await workers.stop(deadlineMs);
         identities.close();
       })();
       return stopping;

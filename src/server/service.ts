@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { AccessKey } from "../storage/identity/identity-store.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
+import type { Supervisor } from "../workers/supervisor.js";
 import type { Config } from "./config.js";
 
 /** A request as a service sees it: parsed once by the server, body already authenticated. */
@@ -107,4 +108,10 @@ export interface ServiceDeps {
    * upload signs its policy, a field inside the multipart/form-data body.
    */
   readonly accessKeys: AccessKeyLookup;
+  /**
+   * The server's supervisor: a service registers its background workers here when it starts, so
+   * they are listed (GET /_streamlake/workers) and stopped together. A service built alone (unit
+   * tests) gets none and runs its workers under one of its own.
+   */
+  readonly workers?: Supervisor;
 }

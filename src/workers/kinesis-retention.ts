@@ -1,11 +1,11 @@
 import type { KinesisState } from "../services/kinesis/state.js";
-import { sleep, type KinesisWorker } from "./kinesis-worker-loop.js";
+import { sleep, type Worker } from "./supervisor.js";
 
 /**
  * Deletes records older than each stream's retention period from disk (the shard logs drop whole
  * segments), and forgets closed shards once everything in them has expired, as the service does.
  */
-export function createKinesisRetentionWorker(state: KinesisState, intervalMs = 30_000): KinesisWorker {
+export function createKinesisRetentionWorker(state: KinesisState, intervalMs = 30_000): Worker {
   let trimmed = 0;
   let lastRun: number | undefined;
   return {

@@ -1,12 +1,12 @@
 import type { KinesisState } from "../services/kinesis/state.js";
-import { sleep, type KinesisWorker } from "./kinesis-worker-loop.js";
+import { sleep, type Worker } from "./supervisor.js";
 
 /**
  * Completes status transitions in the background (CREATING/UPDATING -> ACTIVE, DELETING -> gone
  * with its shard logs, consumers likewise). Reads apply due transitions themselves; this worker
  * makes deletions happen even when nobody asks.
  */
-export function createKinesisStatusWorker(state: KinesisState, pollMs = 250): KinesisWorker {
+export function createKinesisStatusWorker(state: KinesisState, pollMs = 250): Worker {
   let settled = 0;
   return {
     name: "kinesis-status",

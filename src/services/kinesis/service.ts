@@ -6,7 +6,7 @@ import { createSegmentShardLogStore } from "../../storage/shard-log/segment-shar
 import type { ShardLogStore } from "../../storage/shard-log/shard-log.js";
 import { createKinesisRetentionWorker } from "../../workers/kinesis-retention.js";
 import { createKinesisStatusWorker } from "../../workers/kinesis-status.js";
-import { runKinesisWorkers } from "../../workers/kinesis-worker-loop.js";
+import { createSupervisor, type WorkerHandle } from "../../workers/supervisor.js";
 import { renderKinesisError } from "./errors.js";
 import { createKinesisInternalApi, type KinesisInternalApi } from "./internal-api.js";
 import { routeKinesisRequest, TARGET_PREFIX } from "./router.js";
@@ -38,7 +38,8 @@ export function createKinesisService(deps: ServiceDeps, overrides: KinesisServic
     onDemandStreamLimit: overrides.onDemandStreamLimit ?? DEFAULT_KINESIS_OPTIONS.onDemandStreamLimit,
   };
   const state = new KinesisState(metadata, shardLogs, clock, options, logger);
-  let workers: ReturnType<typeof runKinesisWorkers> | undefined;
+  const supervisor = deps.workers ?? createSupervisor(logger);
+  let workers: WorkerHandle[] = [];
 
   return {
     name: "kinesis",
@@ -50,13 +51,11 @@ export function createKinesisService(deps: ServiceDeps, overrides: KinesisServic
     handle: (req, ctx) => routeKinesisRequest(state, req, ctx),
     renderError: (err, req, ctx) => renderKinesisError(err, req, ctx),
     async start() {
-      workers = runKinesisWorkers(
-        [createKinesisStatusWorker(state), createKinesisRetentionWorker(state, overrides.retentionIntervalMs)],
-        logger,
-      );
+      workers = [createKinesisStatusWorker(state), createKinesisRetentionWorker(state, overrides.retentionIntervalMs)].map((w) => supervisor.register(w));
     },
     async stop() {
-      await workers?.stop();
+      await Promise.all(workers.map((w) => w.stop()));
+      workers = [];
       await state.close();
       metadata.close();
     },

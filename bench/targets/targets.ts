@@ -12,6 +12,16 @@ export interface Target {
   readonly kind: TargetKind;
   readonly endpoint: Endpoint;
   readonly server: ChildServer;
+  /** A caveat printed under the table for every workload this target takes part in. */
+  readonly note?: string;
+}
+
+/** Where targets keep their data. */
+export interface DataDirs {
+  /** On the machine's disk: where durability costs what it costs. */
+  readonly disk: string;
+  /** On tmpfs when the machine has one (else the disk dir), for peers that never fsync. */
+  readonly memory: string;
 }
 
 // dist/bench/targets/targets.js -> project root
@@ -41,9 +51,13 @@ async function waitHealthy(origin: string, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts one target with its own directory under `workDir`. */
-export async function startTarget(kind: TargetKind, workDir: string): Promise<Target> {
-  const dir = join(workDir, kind);
+/** Starts one target with its own directory under one of `dirs`. */
+export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Target> {
+  // s3rver keeps ~3 files per key and never fsyncs; on this machine's ext4 (mounted with
+  // `discard`) removing the listing bucket's files took minutes, so it lives on tmpfs, which
+  // only spares it disk work (its figures can only improve).
+  const onTmpfs = kind === "s3rver" && dirs.memory !== dirs.disk;
+  const dir = join(onTmpfs ? dirs.memory : dirs.disk, kind);
   mkdirSync(dir, { recursive: true });
   let server: ChildServer;
   let creds = STREAMLAKE_CREDS;
@@ -79,7 +93,8 @@ export async function startTarget(kind: TargetKind, workDir: string): Promise<Ta
       server = await spawnServer({ name: kind, args: [join(DIST_BENCH, "reference", "fsync-server.js"), dir], cwd: ROOT, portPattern: JSON_PORT });
       break;
   }
-  return { kind, server, endpoint: { origin: `http://127.0.0.1:${server.port}`, creds } };
+  const endpoint = { origin: `http://127.0.0.1:${server.port}`, creds };
+  return onTmpfs ? { kind, server, endpoint, note: "s3rver's data is on tmpfs (it never fsyncs; tmpfs only spares it disk work)" } : { kind, server, endpoint };
 }
 
 export const PROJECT_ROOT = ROOT;

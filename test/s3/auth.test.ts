@@ -2,7 +2,6 @@
 // presigner, boto3 SigV4/SigV2, the AWS CLI) and hand-made requests that are wrong in exactly one
 // way, each answered with S3's code, status and XML fields.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -25,21 +24,11 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { HttpRequest } from "@smithy/core/protocols";
 import { NodeHttp2Handler, NodeHttpHandler } from "@smithy/node-http-handler";
-import { ACCESS_KEY_ID, PROJECT_ROOT, REGION, SECRET_ACCESS_KEY, awsEnv, clientConfig, startServer, type RunningServer } from "../helpers/server.js";
-import {
-  assertS3Error,
-  buildRequest,
-  chunkedLength,
-  presignUrl,
-  send,
-  sha256Hex,
-  signRequest,
-  signedChunkedBody,
-  signedTrailerBody,
-  unsignedTrailerBody,
-  signingKey,
-  type RawResponse,
-} from "./auth-requests.js";
+import { ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, awsEnv, clientConfig, startServer, type RunningServer } from "../helpers/server.js";
+import { buildRequest, presignUrl, send, sha256Hex, signRequest, type RawResponse } from "../helpers/signed-requests.js";
+import { runPytest } from "../helpers/pytest.js";
+import { runCommand } from "../helpers/run-command.js";
+import { assertS3Error, chunkedLength, signedChunkedBody, signedTrailerBody, unsignedTrailerBody, signingKey } from "./auth-requests.js";
 
 const BUCKET = "auth-tests";
 const md5Hex = (b: Uint8Array): string => createHash("md5").update(b).digest("hex");
@@ -58,20 +47,6 @@ const localhostLookup: LookupFunction = (hostname, options, callback) => {
   }
   callback(Object.assign(new Error(`unexpected lookup of ${hostname}`), { code: "ENOTFOUND" }), "", 4);
 };
-
-/** Runs a command to completion, collecting its output. */
-function run(cmd: string, args: string[], env: Record<string, string>, input?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.end(input);
-  });
-}
 
 describe("S3 authentication", () => {
   let server: RunningServer;
@@ -244,9 +219,7 @@ describe("S3 authentication", () => {
     });
 
     test("boto3 SigV4 and SigV2 (header and presigned query forms): pytest test/py/test_s3_auth.py", async () => {
-      const env = { ...awsEnv(server), STREAMLAKE_TEST_BUCKET: BUCKET };
-      const r = await run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", join(PROJECT_ROOT, "test", "py", "test_s3_auth.py")], env);
-      assert.equal(r.code, 0, `pytest failed:\n${r.stdout.toString()}\n${r.stderr}`);
+      await runPytest(server, "test_s3_auth.py", { env: { STREAMLAKE_TEST_BUCKET: BUCKET } });
     });
 
     test("AWS CLI: aws s3 cp up and down, aws s3 presign fetched with plain fetch", async () => {
@@ -255,19 +228,19 @@ describe("S3 authentication", () => {
         const env = awsEnv(server);
         const payload = randomBytes(2 * 1024 * 1024 + 7);
         writeFileSync(join(dir, "up.bin"), payload);
-        const up = await run("aws", ["s3", "cp", join(dir, "up.bin"), `s3://${BUCKET}/cli/up.bin`], env);
+        const up = await runCommand("aws", ["s3", "cp", join(dir, "up.bin"), `s3://${BUCKET}/cli/up.bin`], { env: env });
         assert.equal(up.code, 0, up.stderr);
-        const down = await run("aws", ["s3", "cp", `s3://${BUCKET}/cli/up.bin`, join(dir, "down.bin")], env);
+        const down = await runCommand("aws", ["s3", "cp", `s3://${BUCKET}/cli/up.bin`, join(dir, "down.bin")], { env: env });
         assert.equal(down.code, 0, down.stderr);
         assert.ok(readFileSync(join(dir, "down.bin")).equals(payload));
-        const presign = await run("aws", ["s3", "presign", `s3://${BUCKET}/cli/up.bin`, "--expires-in", "120"], env);
+        const presign = await runCommand("aws", ["s3", "presign", `s3://${BUCKET}/cli/up.bin`, "--expires-in", "120"], { env: env });
         assert.equal(presign.code, 0, presign.stderr);
         const url = presign.stdout.toString().trim();
         assert.ok(url.startsWith(server.endpoint), url);
         const res = await fetch(url);
         assert.equal(res.status, 200, await res.clone().text());
         assert.ok(Buffer.from(await res.arrayBuffer()).equals(payload));
-        const bad = await run("aws", ["s3", "cp", `s3://${BUCKET}/cli/up.bin`, "-"], { ...env, AWS_SECRET_ACCESS_KEY: "not-the-secret" });
+        const bad = await runCommand("aws", ["s3", "cp", `s3://${BUCKET}/cli/up.bin`, "-"], { env: { ...env, AWS_SECRET_ACCESS_KEY: "not-the-secret" } });
         assert.notEqual(bad.code, 0);
         assert.match(bad.stderr, /403|Forbidden|SignatureDoesNotMatch/);
       } finally {

@@ -2,8 +2,6 @@
 // wire XML they parse, ListObjectVersions and bucket versioning; then boto3 paginators and the AWS
 // CLI (`aws s3 ls`, `aws s3api list-object-versions`) through pytest test/py/test_s3_listing.py.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import {
@@ -23,7 +21,8 @@ import {
   type ListObjectsV2CommandInput,
 } from "@aws-sdk/client-s3";
 import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack } from "@smithy/types";
-import { PROJECT_ROOT, awsEnv, clientConfig, startServer, type RunningServer } from "../helpers/server.js";
+import { runPytest } from "../helpers/pytest.js";
+import { clientConfig, startServer, type RunningServer } from "../helpers/server.js";
 
 let server: RunningServer;
 let s3: S3Client;
@@ -401,19 +400,6 @@ describe("bucket versioning and ListObjectVersions", () => {
   });
 });
 
-/** Runs a command to completion, collecting its output. */
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out }));
-  });
-}
-
 test("boto3 paginators and the AWS CLI: pytest test/py/test_s3_listing.py", async () => {
-  const r = await run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", join(PROJECT_ROOT, "test", "py", "test_s3_listing.py")], awsEnv(server));
-  assert.equal(r.code, 0, `pytest failed:\n${r.out}`);
+  await runPytest(server, "test_s3_listing.py");
 });

@@ -23,7 +23,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { assertXmlError, bodyBytes, md5Hex, rejectsWith, s3Client, signedRequest } from "./objects-support.js";
+import { signedRequest } from "../helpers/signed-requests.js";
+import { assertXmlError, bodyBytes, md5Hex, rejectsWith, s3Client } from "./objects-support.js";
 
 const BUCKET = "multipart-tests";
 const MiB = 1024 * 1024;

@@ -14,7 +14,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { assertXmlError, bodyBytes, md5Base64, md5Hex, parseXmlBody, rejectsWith, s3Client, signedRequest } from "./objects-support.js";
+import { signedRequest } from "../helpers/signed-requests.js";
+import { assertXmlError, bodyBytes, md5Base64, md5Hex, parseXmlBody, rejectsWith, s3Client } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;

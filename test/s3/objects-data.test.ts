@@ -20,7 +20,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { assertXmlError, bodyBytes, md5Base64, md5Hex, rejectsWith, s3Client, sha256Hex, signedRequest } from "./objects-support.js";
+import { sha256Hex, signedRequest } from "../helpers/signed-requests.js";
+import { assertXmlError, bodyBytes, md5Base64, md5Hex, rejectsWith, s3Client } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;

@@ -1,10 +1,8 @@
 // boto3 and the AWS CLI against the S3 object operations: runs test/py/test_s3_objects.py with
 // pytest against a fresh server and expects it to pass.
-import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { PROJECT_ROOT, awsEnv, startServer, type RunningServer } from "../helpers/server.js";
+import { runPytest } from "../helpers/pytest.js";
+import { startServer, type RunningServer } from "../helpers/server.js";
 
 let server: RunningServer;
 
@@ -16,14 +14,5 @@ after(async () => {
 });
 
 test("boto3 and the AWS CLI: pytest test/py/test_s3_objects.py", async () => {
-  const file = join(PROJECT_ROOT, "test", "py", "test_s3_objects.py");
-  const child = spawn("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", file], { env: awsEnv(server), stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  assert.equal(code, 0, `pytest failed:\n${output}`);
+  await runPytest(server, "test_s3_objects.py");
 });

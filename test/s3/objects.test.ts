@@ -17,7 +17,8 @@ import {
   type StorageClass,
 } from "@aws-sdk/client-s3";
 import { startServer, type RunningServer } from "../helpers/server.js";
-import { assertXmlError, bodyBytes, rejectsWith, s3Client, signedRequest } from "./objects-support.js";
+import { signedRequest } from "../helpers/signed-requests.js";
+import { assertXmlError, bodyBytes, rejectsWith, s3Client } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;

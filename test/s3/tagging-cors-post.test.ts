@@ -33,7 +33,8 @@ import {
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ACCESS_KEY_ID, SECRET_ACCESS_KEY, startServer, type RunningServer } from "../helpers/server.js";
-import { assertXmlError, bodyBytes, parseXmlBody, rejectsWith, s3Client, signedRequest } from "./objects-support.js";
+import { signedRequest } from "../helpers/signed-requests.js";
+import { assertXmlError, bodyBytes, parseXmlBody, rejectsWith, s3Client } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;

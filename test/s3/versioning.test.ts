@@ -3,8 +3,6 @@
 // answers for a key whose latest version is a delete marker (checked on the wire with fetch), and
 // NoSuchVersion; then the same flows with boto3 through pytest test/py/test_s3_versioning.py.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   CopyObjectCommand,
@@ -19,7 +17,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { PROJECT_ROOT, awsEnv, startServer, type RunningServer } from "../helpers/server.js";
+import { runPytest } from "../helpers/pytest.js";
+import { startServer, type RunningServer } from "../helpers/server.js";
 import { assertXmlError, bodyBytes, rejectsWith, s3Client } from "./objects-support.js";
 
 let server: RunningServer;
@@ -178,18 +177,6 @@ describe("a Suspended bucket and the null version", () => {
   });
 });
 
-function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, out }));
-  });
-}
-
 test("boto3 versioning flows: pytest test/py/test_s3_versioning.py", async () => {
-  const r = await run("python3", ["-m", "pytest", "-q", "-p", "no:cacheprovider", join(PROJECT_ROOT, "test", "py", "test_s3_versioning.py")], awsEnv(server));
-  assert.equal(r.code, 0, `pytest failed:\n${r.out}`);
+  await runPytest(server, "test_s3_versioning.py");
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { CreateBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { CLI, PROJECT_ROOT, clientConfig, startServer, type RunningServer } from "../helpers/server.js";
-import { send, signRequest } from "../s3/auth-requests.js";
+import { send, signRequest } from "../helpers/signed-requests.js";
 
 const md5Hex = (b: Uint8Array): string => createHash("md5").update(b).digest("hex");
 

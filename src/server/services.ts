@@ -3,6 +3,7 @@ import { createGlueService } from "../services/glue/service.js";
 import { createKinesisService } from "../services/kinesis/service.js";
 import { createLambdaService } from "../services/lambda/service.js";
 import { createS3Service } from "../services/s3/service.js";
+import { s3CodeSource } from "./lambda-code-source.js";
 import type { Service, ServiceDeps } from "./service.js";
 
 /**
@@ -14,8 +15,7 @@ export function createServices(deps: ServiceDeps): Service[] {
   const s3 = createS3Service(deps);
   const kinesis = createKinesisService(deps);
   const glue = createGlueService(deps);
-  // Code.S3Bucket/S3Key needs an S3 read API (src/services/lambda/code-source.ts); until S3 offers one, S3-hosted code is refused.
-  const lambda = createLambdaService(deps);
+  const lambda = createLambdaService(deps, { codeSource: s3CodeSource(s3.api) });
   const firehose = createFirehoseService(deps, {
     s3: s3.api,
     kinesis: kinesis.api,

@@ -155,7 +155,7 @@ test("Lambda's refusals: duplicates, bad packages, runtimes, S3 code, payloads",
   await assert.rejects(create("old", { "index.js": "" }, { Runtime: "nodejs16.x" }), /nodejs16.x is no longer supported/);
   await assert.rejects(
     lambda.send(new CreateFunctionCommand({ FunctionName: "s3code", Runtime: "nodejs20.x", Role: ROLE, Handler: "index.handler", Code: { S3Bucket: "code-bucket", S3Key: "k.zip" } })),
-    (e: unknown) => e instanceof InvalidParameterValueException && /not connected to the S3 service/.test(e.message),
+    (e: unknown) => e instanceof InvalidParameterValueException && /^Error occurred while GetObject\. S3 Error Code: NoSuchBucket\. /.test(e.message),
   );
   await assert.rejects(create("reserved", { "index.js": "" }, { Environment: { Variables: { AWS_REGION: "x" } } }), /reserved keys/);
   await assert.rejects(

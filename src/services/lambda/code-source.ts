@@ -1,7 +1,8 @@
 /**
  * Where CreateFunction/UpdateFunctionCode read code given as Code.S3Bucket/S3Key: an internal
- * S3 read API handed to the Lambda service by src/server/services.ts (never by importing S3).
- * Until it is wired, functions whose code is in S3 are refused with InvalidParameterValueException.
+ * S3 read API handed to the Lambda service by src/server/services.ts (never by importing S3;
+ * src/server/lambda-code-source.ts adapts S3's internal API). Without one, functions whose code is
+ * in S3 are refused with InvalidParameterValueException.
  */
 export interface LambdaCodeSource {
   /**

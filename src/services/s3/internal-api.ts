@@ -4,9 +4,11 @@ import type { ObjectStore, ObjectVersion } from "../../storage/objects/object-st
 import type { Clock } from "../../util/clock.js";
 import type { BlobPins } from "./body/blob-pins.js";
 import { ingestBody } from "./body/ingest.js";
+import { versionBody } from "./body/version-body.js";
 import { S3Error } from "./errors.js";
 import { writePreconditions } from "./ops/put-object.js";
 import { newVersionId } from "./shapes/version-ids.js";
+import { lookupVersion, requireRestored } from "./shapes/version-lookup.js";
 
 /** An object write another service asks for (Firehose delivering a batch, for one). */
 export interface InternalPutObject {
@@ -28,7 +30,28 @@ export interface InternalPutObject {
   readonly signal?: AbortSignal;
 }
 
-/** Why an internal write failed, in S3's own codes (NoSuchBucket, AccessDenied, ...). */
+/** An object read another service asks for (Lambda fetching a function's code package, for one). */
+export interface InternalGetObject {
+  /** The account the read is made for; the bucket must belong to it. */
+  readonly accountId: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** A particular version; the current one when absent. */
+  readonly versionId?: string | undefined;
+}
+
+/** An object being read: its facts and its bytes. */
+export interface InternalObject {
+  readonly etag: string;
+  readonly versionId: string;
+  readonly size: number;
+  readonly lastModified: number;
+  readonly contentType: string | undefined;
+  /** The whole object; read it to the end or destroy it (its blobs stay pinned until it closes). */
+  readonly body: Readable;
+}
+
+/** Why an internal read or write failed, in S3's own codes and words (NoSuchBucket, AccessDenied, NoSuchKey, ...). */
 export class S3InternalError extends Error {
   override readonly name = "S3InternalError";
   constructor(
@@ -47,6 +70,12 @@ export interface S3InternalApi {
    * AccessDenied when another account owns the bucket, ...).
    */
   putObject(input: InternalPutObject): Promise<{ readonly etag: string; readonly versionId: string; readonly alreadyExisted: boolean }>;
+  /**
+   * Reads an object by GetObject's rules (the current version or the one named, delete markers
+   * and missing keys answered NoSuchKey, unknown versions NoSuchVersion, archived objects
+   * InvalidObjectState). Throws S3InternalError.
+   */
+  getObject(input: InternalGetObject): Promise<InternalObject>;
   /** Whether the bucket exists and belongs to the account. */
   bucketExists(accountId: string, bucket: string): boolean;
 }
@@ -54,15 +83,22 @@ export interface S3InternalApi {
 /** The S3 internal API over S3's own stores. */
 export function createS3InternalApi(deps: { readonly objects: ObjectStore; readonly blobs: BlobStore; readonly pins: BlobPins; readonly clock: Clock }): S3InternalApi {
   const { objects, blobs, pins, clock } = deps;
+
+  /** The bucket, if it exists and belongs to the account the call is made for. */
+  function ownedBucket(accountId: string, name: string) {
+    const bucket = objects.getBucket(name);
+    if (bucket === undefined) throw new S3InternalError("NoSuchBucket", `The specified bucket does not exist: ${name}`);
+    if (bucket.ownerAccountId !== accountId) throw new S3InternalError("AccessDenied", `Access Denied to bucket ${name}`);
+    return bucket;
+  }
+
   return {
     bucketExists(accountId, bucket) {
       const b = objects.getBucket(bucket);
       return b !== undefined && b.ownerAccountId === accountId;
     },
     async putObject(input) {
-      const bucket = objects.getBucket(input.bucket);
-      if (bucket === undefined) throw new S3InternalError("NoSuchBucket", `The specified bucket does not exist: ${input.bucket}`);
-      if (bucket.ownerAccountId !== input.accountId) throw new S3InternalError("AccessDenied", `Access Denied to bucket ${input.bucket}`);
+      const bucket = ownedBucket(input.accountId, input.bucket);
       let stream: Readable;
       let length: number;
       if (input.body instanceof Uint8Array) {
@@ -107,6 +143,27 @@ export function createS3InternalApi(deps: { readonly objects: ObjectStore; reado
         if (err instanceof S3Error) throw new S3InternalError(err.code, err.message);
         throw err;
       }
+    },
+    async getObject(input) {
+      const bucket = ownedBucket(input.accountId, input.bucket);
+      let v;
+      try {
+        v = lookupVersion(objects, bucket.name, input.key, input.versionId, { versioned: bucket.versioning !== "Unversioned", method: "GET" });
+        requireRestored(v);
+      } catch (err) {
+        if (err instanceof S3Error) throw new S3InternalError(err.code, err.message);
+        throw err;
+      }
+      const data = v.size === 0 ? new Uint8Array(0) : versionBody({ blobs, pins }, v, 0, v.size - 1);
+      const body = data instanceof Uint8Array ? Readable.from(data.byteLength === 0 ? [] : [Buffer.from(data.buffer, data.byteOffset, data.byteLength)], { objectMode: false }) : data;
+      return {
+        etag: v.etag,
+        versionId: v.versionId,
+        size: v.size,
+        lastModified: v.lastModified,
+        contentType: v.headers["content-type"],
+        body,
+      };
     },
   };
 }

@@ -1,18 +1,16 @@
-import type { Readable } from "node:stream";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { StoredVersion } from "../../../storage/objects/object-store.js";
-import { partSpans, readData } from "../body/data-stream.js";
+import { partSpans } from "../body/data-stream.js";
+import { versionBody } from "../body/version-body.js";
 import { checksumHeader } from "../checksums.js";
 import { S3Error, s3Headers } from "../errors.js";
 import { parsePartNumber } from "../multipart/params.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { ARCHIVED_CLASSES } from "../shapes/copy-source.js";
-import { httpDate } from "../shapes/http-dates.js";
 import { versionHeaders } from "../shapes/object-headers.js";
 import { resolveRange, type ByteRange } from "../shapes/range.js";
 import { checkReadConditions, readConditionsFromHeaders } from "../shapes/read-conditions.js";
-import { isValidVersionId } from "../shapes/version-ids.js";
+import { lookupVersion, requireRestored } from "../shapes/version-lookup.js";
 
 // GetObject's response-* query parameters override these response headers (GetObject docs).
 const OVERRIDES: Record<string, string> = {
@@ -24,28 +22,9 @@ const OVERRIDES: Record<string, string> = {
   "response-content-encoding": "content-encoding",
 };
 
-/**
- * Finds the version a GET/HEAD/DELETE addresses, answering as S3 does for a missing key, a missing
- * version, and delete markers (404 NoSuchKey with x-amz-delete-marker for a latest marker; 405
- * MethodNotAllowed when a marker is asked for by version id).
- */
+/** The version a GET/HEAD/DELETE or tagging request addresses (its ?versionId), by S3's rules (lookupVersion). */
 export function resolveVersion(req: S3Request, env: S3Env, key: string, versioned: boolean): StoredVersion {
-  const versionId = req.query.get("versionId") ?? undefined;
-  if (versionId !== undefined && !isValidVersionId(versionId)) {
-    throw new S3Error("InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
-  }
-  const v = env.objects.getVersion(req.bucket!, key, versionId);
-  if (v === undefined) {
-    if (versionId !== undefined) throw new S3Error("NoSuchVersion", undefined, { Key: key, VersionId: versionId });
-    throw new S3Error("NoSuchKey", undefined, { Key: key });
-  }
-  if (v.isDeleteMarker) {
-    const headers: Record<string, string> = { "x-amz-delete-marker": "true", "last-modified": httpDate(v.lastModified) };
-    if (versioned) headers["x-amz-version-id"] = v.versionId;
-    if (versionId !== undefined) throw new S3Error("MethodNotAllowed", undefined, { Method: req.http.method, ResourceType: "DeleteMarker" }, { ...headers, allow: "DELETE" });
-    throw new S3Error("NoSuchKey", undefined, { Key: key }, headers);
-  }
-  return v;
+  return lookupVersion(env.objects, req.bucket!, key, req.query.get("versionId") ?? undefined, { versioned, method: req.http.method });
 }
 
 /** GetObject and HeadObject (HEAD gets the same headers and no body). */
@@ -57,9 +36,7 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
     throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
   }
   const v = resolveVersion(req, env, key, bucket.versioning !== "Unversioned");
-  if (req.http.method === "GET" && ARCHIVED_CLASSES.includes(v.storageClass)) {
-    throw new S3Error("InvalidObjectState", "The operation is not valid for the object's storage class", { StorageClass: v.storageClass });
-  }
+  if (req.http.method === "GET") requireRestored(v);
   checkReadConditions(readConditionsFromHeaders(req.http.headers), v);
   const part = partNumber === undefined ? undefined : selectPart(v, partNumber);
   const range = part !== undefined ? part.range : resolveRange(req.http.headers["range"], v.size);
@@ -84,16 +61,7 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
   if (range !== undefined) headers["content-range"] = `bytes ${start}-${end}/${v.size}`;
   const status = range !== undefined || part !== undefined ? 206 : 200;
   if (req.http.method === "HEAD" || empty) return { status, headers };
-
-  if (v.data.kind === "inline") {
-    return { status, headers, body: v.data.bytes.subarray(start, end + 1) };
-  }
-  if (v.data.kind === "none") throw new Error(`version ${v.versionId} of ${key} has no data`);
-  // Pin in this tick, before any commit callback could release the blob (or any part blob).
-  const unpin = env.pins.pinData(v.data);
-  const stream: Readable = readData(env.blobs, v.data, start, end);
-  stream.once("close", unpin);
-  return { status, headers, body: stream };
+  return { status, headers, body: versionBody(env, v, start, end) };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readQuoted } from "./quoted.js";
+
 /**
  * Hive column types as Glue tables carry them (`string`, `decimal(10,2)`,
  * `array<struct<a:int,b:map<string,double>>>`), parsed into a typed tree. Firehose's format
@@ -87,23 +89,10 @@ function tokenize(text: string): Token[] {
     }
     if (c === "`") {
       // Backquoted identifier; `` inside is an escaped backquote (Hive's rule).
-      let j = i + 1;
-      let name = "";
-      for (;;) {
-        if (j >= text.length) throw new HiveTypeError("unterminated quoted name", text, i);
-        if (text[j] === "`") {
-          if (text[j + 1] === "`") {
-            name += "`";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        name += text[j];
-        j++;
-      }
-      tokens.push({ kind: "quoted", text: name, at: i });
-      i = j + 1;
+      const quoted = readQuoted(text, i, "`");
+      if (quoted === undefined) throw new HiveTypeError("unterminated quoted name", text, i);
+      tokens.push({ kind: "quoted", text: quoted.value, at: i });
+      i = quoted.next;
       continue;
     }
     if (c === "'" || c === '"') {

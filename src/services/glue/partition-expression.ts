@@ -1,3 +1,5 @@
+import { readQuoted } from "./quoted.js";
+
 /**
  * GetPartitions' Expression: the SQL WHERE subset Glue documents for partition filtering
  * (=, <>, !=, <, >, <=, >=, AND, OR, NOT, IN, BETWEEN, LIKE, IS [NOT] NULL, parentheses), over
@@ -30,23 +32,10 @@ function tokenize(text: string): Tok[] {
       continue;
     }
     if (c === "'") {
-      let s = "";
-      let j = i + 1;
-      for (;;) {
-        if (j >= text.length) throw new PartitionExpressionError(`Unterminated string literal at position ${i}`);
-        if (text[j] === "'") {
-          if (text[j + 1] === "'") {
-            s += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        s += text[j];
-        j++;
-      }
-      out.push({ kind: "string", text: s, at: i });
-      i = j + 1;
+      const quoted = readQuoted(text, i, "'");
+      if (quoted === undefined) throw new PartitionExpressionError(`Unterminated string literal at position ${i}`);
+      out.push({ kind: "string", text: quoted.value, at: i });
+      i = quoted.next;
       continue;
     }
     if (c === "`" || c === '"') {

@@ -160,7 +160,8 @@ async function main(): Promise<void> {
   };
   const header = `Streamlake bench (${scale.mode}), ${new Date(start).toISOString().slice(0, 10)}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}, Node ${machine.node}; ${seconds.toFixed(0)} s; medians of ${scale.rounds} interleaved rounds`;
   const skippedNote = skipped.length === 0 ? "" : `\nSkipped for lack of time: ${skipped.join(", ")}\n`;
-  process.stdout.write(`\n${header}\n\n${renderTables(results, rows)}\n${skippedNote}`);
+  const targetNotes = [...started.values()].flatMap((t) => (t.note === undefined ? [] : [t.note]));
+  process.stdout.write(`\n${header}\n\n${renderTables(results, rows, targetNotes)}\n${skippedNote}`);
   const json = { date: new Date(start).toISOString(), mode: scale.mode, seconds, machine, scale, rows, skipped, workloads: results };
   writeFileSync(values.out ?? "bench-results.json", JSON.stringify(json, null, 2) + "\n");
   log(`wrote ${values.out ?? "bench-results.json"}`);

@@ -85,7 +85,7 @@ function ratio(r: number | undefined): string {
 }
 
 /** The results as Markdown tables (figures, then memory), plus notes on n/a, errors and caveats. */
-export function renderTables(results: readonly WorkloadResult[], rows: readonly SummaryRow[]): string {
+export function renderTables(results: readonly WorkloadResult[], rows: readonly SummaryRow[], targetNotes: readonly string[] = []): string {
   const lines: string[] = [];
   for (const r of rows.filter((x) => x.workload === "ceiling")) {
     const v = r.values.noop;
@@ -118,7 +118,7 @@ export function renderTables(results: readonly WorkloadResult[], rows: readonly 
     };
     lines.push(`| ${w.name} | ${mem("streamlake")} | ${mem("s3rver")} | ${mem("kinesalite")} | ${mem("noop")} | ${mem("fsync")} |`);
   }
-  const notes: string[] = [];
+  const notes: string[] = targetNotes.map((n) => `- every workload: ${n}`);
   for (const w of results) {
     // The same note for several targets is printed once, naming them all.
     const byText = new Map<string, TargetKind[]>();

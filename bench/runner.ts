@@ -66,7 +66,7 @@ export async function runWorkload(workload: Workload, ctx: BenchContext): Promis
   for (const t of targets) {
     const rows: Record<string, TargetRow> = {};
     for (const r of workload.rows) rows[r.key] = emptyRow();
-    outcomes.set(t.kind, { kind: t.kind, status: "ok", reason: "", notes: t.note === undefined ? [] : [t.note], rows, peakRssMiB: Number.NaN });
+    outcomes.set(t.kind, { kind: t.kind, status: "ok", reason: "", notes: [], rows, peakRssMiB: Number.NaN });
   }
   const missing: TargetOutcome[] = [];
   for (const kind of workload.targets) {

@@ -1,13 +1,13 @@
 import { Readable } from "node:stream";
 import type { BlobStore } from "../../storage/blobs/blob-store.js";
-import type { ObjectStore, ObjectVersion } from "../../storage/objects/object-store.js";
+import type { ObjectStore } from "../../storage/objects/object-store.js";
 import type { Clock } from "../../util/clock.js";
 import type { BlobPins } from "./body/blob-pins.js";
 import { ingestBody } from "./body/ingest.js";
 import { versionBody } from "./body/version-body.js";
 import { S3Error } from "./errors.js";
 import { writePreconditions } from "./ops/put-object.js";
-import { newVersionId } from "./shapes/version-ids.js";
+import { uploadedVersion } from "./shapes/new-object.js";
 import { lookupVersion, requireRestored } from "./shapes/version-lookup.js";
 
 /** An object write another service asks for (Firehose delivering a batch, for one). */
@@ -113,23 +113,9 @@ export function createS3InternalApi(deps: { readonly objects: ObjectStore; reado
       const headers: Record<string, string> = {};
       if (input.contentType !== undefined) headers["content-type"] = input.contentType;
       if (input.contentEncoding !== undefined) headers["content-encoding"] = input.contentEncoding;
-      const versionId = bucket.versioning === "Enabled" ? newVersionId() : "null";
-      const version: ObjectVersion = {
-        bucket: bucket.name,
-        key: input.key,
-        versionId,
-        isDeleteMarker: false,
-        size: body.size,
-        etag: `"${body.md5Hex}"`,
-        lastModified: clock.now(),
-        storageClass: "STANDARD",
-        ownerAccountId: input.accountId,
-        headers,
-        userMetadata: {},
-        checksum: undefined,
-        tags: [],
-        data: body.data,
-      };
+      const write = { headers, userMetadata: {}, storageClass: "STANDARD" };
+      const version = uploadedVersion(bucket, input.key, body, { write, tags: [], checksum: undefined, ownerAccountId: input.accountId, now: clock.now() });
+      const { versionId } = version;
       try {
         const result = await objects.putVersion(version, input.ifNoneMatch === true ? writePreconditions({ "if-none-match": "*" }) : undefined);
         pins.release(result.released);

@@ -4,24 +4,16 @@ import { s3Headers } from "../errors.js";
 import { newUploadId } from "../multipart/params.js";
 import { parseUploadChecksum } from "../multipart/object-checksum.js";
 import type { S3Env, S3Request } from "../request.js";
-import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { parseWriteHeaders } from "../shapes/object-headers.js";
-import { assertKey } from "../shapes/object-key.js";
+import { parseNewObject } from "../shapes/new-object.js";
 import { S3_XMLNS } from "../shapes/owner.js";
-import { parseTaggingHeader } from "../shapes/tagging.js";
 
 /**
  * CreateMultipartUpload: records the upload with everything the object will carry (content
  * headers, metadata, tags, storage class, checksum algorithm and type).
  */
 export async function createMultipartUpload(req: S3Request, env: S3Env): Promise<ServiceResponse> {
-  const bucket = requireBucket(req, env);
-  const key = requireKey(req);
-  assertKey(key);
-  const h = req.http.headers;
-  const write = parseWriteHeaders(h);
-  const tags = parseTaggingHeader(h["x-amz-tagging"]);
-  const checksum = parseUploadChecksum(h);
+  const { bucket, key, write, tags } = parseNewObject(req, env);
+  const checksum = parseUploadChecksum(req.http.headers);
   const now = env.ctx.clock.now();
   const uploadId = newUploadId(now);
   await env.objects.createUpload({

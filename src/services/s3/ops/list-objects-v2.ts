@@ -1,10 +1,8 @@
 import type { ServiceResponse } from "../../../server/service.js";
 import { S3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
-import { requireBucket } from "../shapes/bucket-access.js";
-import { assertListVersionParams, assertMaxKeysNotNegative, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
-import { keyEncoder, listingResponse } from "../shapes/listing-xml.js";
-import { listPage, pageEntries } from "./list-objects.js";
+import { listingResponse } from "../shapes/listing-xml.js";
+import { listPage, pageEntries, readListParams } from "./list-objects.js";
 
 // A continuation token is base64 of a format byte and the UTF-8 of the key or common prefix the
 // page ended on. It is opaque to clients, as S3's are (ListObjectsV2 docs, ContinuationToken).
@@ -34,15 +32,7 @@ export function decodeContinuationToken(token: string): string {
  * start-after), fetch-owner, encoding-type; KeyCount counts keys and common prefixes alike.
  */
 export async function listObjectsV2(req: S3Request, env: S3Env): Promise<ServiceResponse> {
-  const query = req.query;
-  assertListVersionParams(query, true);
-  const maxKeys = parseMaxKeys(query);
-  const bucket = requireBucket(req, env);
-  const url = parseEncodingType(query);
-  assertMaxKeysNotNegative(maxKeys);
-  const encode = keyEncoder(url);
-  const prefix = query.get("prefix") ?? "";
-  const delimiter = query.get("delimiter") ?? "";
+  const { query, bucket, maxKeys, url, encode, prefix, delimiter } = readListParams(req, env, true);
   const startAfter = query.get("start-after");
   const token = query.get("continuation-token");
   // An empty token is a listing from the start, echoed back empty (s3-tests, listv2_continuationtoken_empty).

@@ -15,6 +15,20 @@ export interface ListQuery {
   readonly after: string | undefined;
 }
 
+/**
+ * The parameters ListObjects and ListObjectsV2 share, checked in S3's order (the other version's
+ * parameters, max-keys, the bucket, encoding-type, then a negative max-keys).
+ */
+export function readListParams(req: S3Request, env: S3Env, v2: boolean) {
+  const query = req.query;
+  assertListVersionParams(query, v2);
+  const maxKeys = parseMaxKeys(query);
+  const bucket = requireBucket(req, env);
+  const url = parseEncodingType(query);
+  assertMaxKeysNotNegative(maxKeys);
+  return { query, bucket, maxKeys, url, encode: keyEncoder(url), prefix: query.get("prefix") ?? "", delimiter: query.get("delimiter") ?? "" };
+}
+
 /** Reads one page of the latest versions; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero). */
 export function listPage(env: S3Env, bucket: string, q: ListQuery): ListObjectsPage {
   if (q.maxKeys === 0) return { entries: [], isTruncated: false, resumeAfter: undefined };
@@ -42,15 +56,7 @@ export function pageEntries(page: ListObjectsPage, encode: KeyEncoder, withOwner
  * Owner; NextMarker is returned only with a delimiter (ListObjects docs, NextMarker).
  */
 export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceResponse> {
-  const query = req.query;
-  assertListVersionParams(query, false);
-  const maxKeys = parseMaxKeys(query);
-  const bucket = requireBucket(req, env);
-  const url = parseEncodingType(query);
-  assertMaxKeysNotNegative(maxKeys);
-  const encode = keyEncoder(url);
-  const prefix = query.get("prefix") ?? "";
-  const delimiter = query.get("delimiter") ?? "";
+  const { query, bucket, maxKeys, url, encode, prefix, delimiter } = readListParams(req, env, false);
   const marker = query.get("marker") ?? "";
 
   const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after: marker === "" ? undefined : marker });

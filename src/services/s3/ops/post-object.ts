@@ -14,7 +14,7 @@ import type { S3Env, S3Request } from "../request.js";
 import { parseWriteHeaders } from "../shapes/object-headers.js";
 import { assertKey } from "../shapes/object-key.js";
 import { parseTaggingXml } from "../shapes/tagging.js";
-import { newVersionId } from "../shapes/version-ids.js";
+import { uploadedVersion } from "../shapes/new-object.js";
 
 /** The largest object one POST may upload (POST Object docs: 5 GB, as for PutObject). */
 const MAX_POST_OBJECT = 5 * 1024 ** 3;
@@ -96,22 +96,7 @@ async function store(req: S3Request, env: S3Env, bucket: BucketRecord, form: For
       throw new S3Error("EntityTooSmall", undefined, { ProposedSize: String(body.size), MinSizeAllowed: String(range.min) });
     }
     verifyChecksums(sums, {}, body.md5Hex, body.checksumValue);
-    const version: ObjectVersion = {
-      bucket: bucket.name,
-      key,
-      versionId: bucket.versioning === "Enabled" ? newVersionId() : "null",
-      isDeleteMarker: false,
-      size: body.size,
-      etag: `"${body.md5Hex}"`,
-      lastModified: env.ctx.clock.now(),
-      storageClass: write.storageClass,
-      ownerAccountId: env.ctx.principal.accountId,
-      headers: write.headers,
-      userMetadata: write.userMetadata,
-      checksum: sums.algorithm === undefined || body.checksumValue === undefined ? undefined : { algorithm: sums.algorithm, value: body.checksumValue, type: "FULL_OBJECT" },
-      tags,
-      data: body.data,
-    };
+    const version = uploadedVersion(bucket, key, body, { write, tags, checksum: sums.algorithm, ownerAccountId: env.ctx.principal.accountId, now: env.ctx.clock.now() });
     const result = await env.objects.putVersion(version);
     data = undefined;
     env.pins.release(result.released);

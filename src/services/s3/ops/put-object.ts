@@ -1,16 +1,12 @@
 import type { ServiceResponse } from "../../../server/service.js";
-import type { ObjectVersion, Precondition } from "../../../storage/objects/object-store.js";
+import type { Precondition } from "../../../storage/objects/object-store.js";
 import { checksumHeader } from "../checksums.js";
 import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
 import { declaredLength } from "../body/declared-length.js";
 import { ingestBody } from "../body/ingest.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
-import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { parseWriteHeaders } from "../shapes/object-headers.js";
-import { parseTaggingHeader } from "../shapes/tagging.js";
-import { newVersionId } from "../shapes/version-ids.js";
-import { assertKey } from "../shapes/object-key.js";
+import { parseNewObject, uploadedVersion } from "../shapes/new-object.js";
 
 /**
  * PutObject's conditional writes: If-None-Match: * fails when the key exists, If-Match when the
@@ -35,12 +31,8 @@ export function writePreconditions(h: Readonly<Record<string, string>>): Precond
 }
 
 export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResponse> {
-  const bucket = requireBucket(req, env);
-  const key = requireKey(req);
-  assertKey(key);
+  const { bucket, key, write, tags } = parseNewObject(req, env);
   const h = req.http.headers;
-  const write = parseWriteHeaders(h);
-  const tags = parseTaggingHeader(h["x-amz-tagging"]);
   const sums = parseChecksumRequest(h);
   const precondition = writePreconditions(h);
   const expectedLength = declaredLength(h);
@@ -48,27 +40,11 @@ export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const body = await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);
-    const versionId = bucket.versioning === "Enabled" ? newVersionId() : "null";
-    const version: ObjectVersion = {
-      bucket: bucket.name,
-      key,
-      versionId,
-      isDeleteMarker: false,
-      size: body.size,
-      etag: `"${body.md5Hex}"`,
-      lastModified: env.ctx.clock.now(),
-      storageClass: write.storageClass,
-      ownerAccountId: env.ctx.principal.accountId,
-      headers: write.headers,
-      userMetadata: write.userMetadata,
-      checksum: sums.algorithm === undefined || body.checksumValue === undefined ? undefined : { algorithm: sums.algorithm, value: body.checksumValue, type: "FULL_OBJECT" },
-      tags,
-      data: body.data,
-    };
+    const version = uploadedVersion(bucket, key, body, { write, tags, checksum: sums.algorithm, ownerAccountId: env.ctx.principal.accountId, now: env.ctx.clock.now() });
     const result = await env.objects.putVersion(version, precondition);
     env.pins.release(result.released);
     const headers: Record<string, string> = { ...s3Headers(env.ctx), etag: version.etag };
-    if (bucket.versioning !== "Unversioned") headers["x-amz-version-id"] = versionId;
+    if (bucket.versioning !== "Unversioned") headers["x-amz-version-id"] = version.versionId;
     if (version.checksum !== undefined) {
       headers[checksumHeader(version.checksum.algorithm)] = version.checksum.value;
       headers["x-amz-checksum-type"] = "FULL_OBJECT";

@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { storeTests, type StoreSuiteOptions } from "../store-suite.js";
 import { CatalogConflictError, CatalogNotFoundError, partitionKey, type CatalogStore } from "./catalog-store.js";
 
 /** How the suite gets a fresh store, and (optionally) the same data reopened. */
-export interface CatalogSuiteOptions {
-  readonly name: string;
-  readonly create: () => { store: CatalogStore; reopen?: () => CatalogStore; cleanup?: () => void };
-}
+export type CatalogSuiteOptions = StoreSuiteOptions<CatalogStore>;
 
 /** The contract every CatalogStore implementation must meet. */
 export function runCatalogStoreSuite(options: CatalogSuiteOptions): void {
-  const withStore = (fn: (s: CatalogStore, reopen?: () => CatalogStore) => void) => () => {
-    const { store, reopen, cleanup } = options.create();
-    try {
-      fn(store, reopen);
-    } finally {
-      store.close();
-      cleanup?.();
-    }
-  };
+  const withStore = storeTests(options.create);
   const C = "123456789012";
 
   test(`${options.name}: databases are created once, read, listed in byte order and paged`, withStore((s) => {

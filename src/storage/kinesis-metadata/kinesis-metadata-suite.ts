@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { storeTests, type StoreSuiteOptions } from "../store-suite.js";
 import { KinesisMetadataConflictError, type KinesisMetadataStore, type ShardRow, type StreamRow } from "./kinesis-metadata-store.js";
 
 /** How the suite gets a fresh store, and (optionally) the same data reopened. */
-export interface SuiteOptions {
-  readonly name: string;
-  /** A new, empty store. */
-  readonly create: () => { store: KinesisMetadataStore; reopen?: () => KinesisMetadataStore; cleanup?: () => void };
-}
+export type SuiteOptions = StoreSuiteOptions<KinesisMetadataStore>;
 
 function stream(name: string, id = `${name}-id`): StreamRow {
   return {
@@ -48,15 +45,7 @@ const HALF = 1n << 127n;
 
 /** The contract every KinesisMetadataStore implementation must meet. */
 export function runKinesisMetadataStoreSuite(options: SuiteOptions): void {
-  const withStore = (fn: (s: KinesisMetadataStore, reopen?: () => KinesisMetadataStore) => void) => () => {
-    const { store, reopen, cleanup } = options.create();
-    try {
-      fn(store, reopen);
-    } finally {
-      store.close();
-      cleanup?.();
-    }
-  };
+  const withStore = storeTests(options.create);
 
   test(`${options.name}: creates, reads, lists and updates streams`, withStore((s) => {
     s.createStream(stream("b"), [shard("b-id", 0, 0n, HALF - 1n), shard("b-id", 1, HALF, MAX)], { env: "test" });

@@ -1,24 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { storeTests, type StoreSuiteOptions } from "../store-suite.js";
 import { FunctionConflictError, type FunctionStore } from "./function-store.js";
 
 /** How the suite gets a fresh store, and (optionally) the same data reopened. */
-export interface FunctionSuiteOptions {
-  readonly name: string;
-  readonly create: () => { store: FunctionStore; reopen?: () => FunctionStore; cleanup?: () => void };
-}
+export type FunctionSuiteOptions = StoreSuiteOptions<FunctionStore>;
 
 /** The contract every FunctionStore implementation must meet. */
 export function runFunctionStoreSuite(options: FunctionSuiteOptions): void {
-  const withStore = (fn: (s: FunctionStore, reopen?: () => FunctionStore) => void) => () => {
-    const { store, reopen, cleanup } = options.create();
-    try {
-      fn(store, reopen);
-    } finally {
-      store.close();
-      cleanup?.();
-    }
-  };
+  const withStore = storeTests(options.create);
 
   test(`${options.name}: create once per account, get, update, delete`, withStore((s) => {
     s.create({ accountId: "a", name: "f", document: { v: 1 } });

@@ -15,3 +15,14 @@ export function prefixSuccessor(prefix: Buffer): Buffer | undefined {
   }
   return undefined;
 }
+
+/** Whether `key` begins with the bytes of `prefix`. */
+export const startsWith = (key: Buffer, prefix: Buffer): boolean =>
+  key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+
+/** The common prefix a key rolls up into in a delimited listing (prefix + up to and including the delimiter), if any. */
+export function commonPrefix(key: Buffer, prefix: Buffer, delim: Buffer): Buffer | undefined {
+  if (delim.length === 0 || !startsWith(key, prefix)) return undefined;
+  const at = key.indexOf(delim, prefix.length);
+  return at === -1 ? undefined : key.subarray(0, at + delim.length);
+}

@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from "../sqlite/database.js";
-import { keyBytes, prefixSuccessor } from "./key-bytes.js";
+import { commonPrefix, keyBytes, prefixSuccessor, startsWith } from "./key-bytes.js";
 import type { ListObjectsPage, ListObjectsQuery, ListVersionsPage, ListVersionsQuery, StoredVersion } from "./object-store.js";
 import type { ObjectRow } from "./sqlite-rows.js";
 
@@ -42,16 +42,6 @@ function stmts(src: RowSource): ReturnType<typeof prepare> {
     statements.set(src.db, s);
   }
   return s;
-}
-
-const startsWith = (key: Buffer, prefix: Buffer): boolean =>
-  key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
-
-/** The common prefix a key rolls up into (prefix + up to and including the delimiter), if any. */
-function commonPrefix(key: Buffer, prefix: Buffer, delim: Buffer): Buffer | undefined {
-  if (delim.length === 0 || !startsWith(key, prefix)) return undefined;
-  const at = key.indexOf(delim, prefix.length);
-  return at === -1 ? undefined : key.subarray(0, at + delim.length);
 }
 
 /** Where a listing starts: [lower bound, inclusive?], or undefined when nothing can follow. */

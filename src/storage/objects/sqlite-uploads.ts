@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from "../sqlite/database.js";
 import type { GroupCommit } from "../sqlite/group-commit.js";
-import { keyBytes, prefixSuccessor } from "./key-bytes.js";
+import { commonPrefix, keyBytes, prefixSuccessor, startsWith } from "./key-bytes.js";
 import type { DataRef, ObjectVersion, PartRef, Precondition, StoredChecksum } from "./object-store.js";
 import {
   NoSuchUploadError,
@@ -142,15 +142,6 @@ const toPart = (r: PartRow): PartRecord => ({
 });
 
 const blobRef = (blobId: string): DataRef => ({ kind: "blob", blobId });
-
-const startsWith = (key: Buffer, prefix: Buffer): boolean =>
-  key.length >= prefix.length && key.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
-
-function commonPrefix(key: Buffer, prefix: Buffer, delim: Buffer): Buffer | undefined {
-  if (delim.length === 0 || !startsWith(key, prefix)) return undefined;
-  const at = key.indexOf(delim, prefix.length);
-  return at === -1 ? undefined : key.subarray(0, at + delim.length);
-}
 
 /** What the uploads code needs from the object store it lives in. */
 export interface UploadHost {

@@ -1,7 +1,9 @@
+import assert from "node:assert/strict";
 import { createMemoryKinesisMetadataStore } from "../../storage/kinesis-metadata/memory-kinesis-metadata.js";
 import { createMemoryShardLogStore } from "../../storage/shard-log/memory-shard-log.js";
 import { ManualClock } from "../../util/clock.js";
 import { createLogger } from "../../util/logger.js";
+import { KinesisError } from "./errors.js";
 import { createStream } from "./ops/create-stream.js";
 import type { OpContext } from "./operation.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState, type KinesisOptions } from "./state.js";
@@ -40,4 +42,14 @@ export function createTestKinesis(options: Partial<KinesisOptions> = {}): TestKi
       settle();
     },
   };
+}
+
+/** Asserts `p` rejects with a KinesisError of this code (and a message matching `message`). */
+export async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof KinesisError, String(err));
+    assert.equal(err.code, code);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
 }

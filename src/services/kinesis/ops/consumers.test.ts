@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KinesisError } from "../errors.js";
 import type { SubscribeToShardEvent } from "../shapes/types.js";
-import { createTestKinesis, type TestKinesis } from "../test-kit.js";
+import { createTestKinesis, rejects, type TestKinesis } from "../test-kit.js";
 import { deleteStream } from "./delete-stream.js";
 import { deregisterStreamConsumer } from "./deregister-stream-consumer.js";
 import { describeStreamConsumer } from "./describe-stream-consumer.js";
@@ -13,15 +12,6 @@ import { splitShard } from "./split-shard.js";
 import { subscribeToShard } from "./subscribe-to-shard.js";
 
 const ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof KinesisError, String(err));
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function activeConsumer(k: TestKinesis, name: string): Promise<string> {
   const arn = (await registerStreamConsumer({ StreamARN: ARN, ConsumerName: name }, k.ctx)).Consumer.ConsumerARN;

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KinesisError } from "../errors.js";
-import { createTestKinesis, type TestKinesis } from "../test-kit.js";
+import { createTestKinesis, rejects, type TestKinesis } from "../test-kit.js";
 import { getRecords } from "./get-records.js";
 import { getShardIterator } from "./get-shard-iterator.js";
 import { putRecord } from "./put-record.js";
@@ -9,15 +8,6 @@ import { putRecords } from "./put-records.js";
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof KinesisError, String(err));
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function iterator(k: TestKinesis, stream: string, shard: string, type: "TRIM_HORIZON" | "LATEST" = "TRIM_HORIZON"): Promise<string> {
   return (await getShardIterator({ StreamName: stream, ShardId: shard, ShardIteratorType: type }, k.ctx)).ShardIterator!;

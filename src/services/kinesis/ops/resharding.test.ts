@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KinesisError } from "../errors.js";
-import { createTestKinesis, type TestKinesis } from "../test-kit.js";
+import { createTestKinesis, rejects, type TestKinesis } from "../test-kit.js";
 import { describeStream } from "./describe-stream.js";
 import { getRecords } from "./get-records.js";
 import { getShardIterator } from "./get-shard-iterator.js";
@@ -13,15 +12,6 @@ import { updateShardCount } from "./update-shard-count.js";
 import type { Shard } from "../shapes/types.js";
 
 const HALF = (1n << 127n).toString();
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof KinesisError, String(err));
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 async function putBatch(k: TestKinesis, stream: string, tag: string, keys: number): Promise<void> {
   await putRecords({ StreamName: stream, Records: Array.from({ length: keys }, (_, i) => ({ PartitionKey: `key-${i}`, Data: new Uint8Array(Buffer.from(`${tag}:${i}`)) })) }, k.ctx);

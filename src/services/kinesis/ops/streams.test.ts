@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KinesisError } from "../errors.js";
-import { createTestKinesis } from "../test-kit.js";
+import { createTestKinesis, rejects } from "../test-kit.js";
 import { addTagsToStream } from "./add-tags-to-stream.js";
 import { createStream } from "./create-stream.js";
 import { decreaseStreamRetentionPeriod } from "./decrease-stream-retention-period.js";
@@ -15,15 +14,6 @@ import { listStreams } from "./list-streams.js";
 import { listTagsForStream } from "./list-tags-for-stream.js";
 import { removeTagsFromStream } from "./remove-tags-from-stream.js";
 import { updateStreamMode } from "./update-stream-mode.js";
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof KinesisError, String(err));
-    assert.equal(err.code, code);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 test("a stream is CREATING (no shards shown), then ACTIVE once the clock passes the delay", async () => {
   const k = createTestKinesis();

@@ -1,6 +1,7 @@
 import { parseShape } from "../../protocols/json/parse-shape.js";
 import { readSmallBody } from "../../protocols/json/read-body.js";
 import { toJsonBody } from "../../protocols/json/serialize.js";
+import { decodeJsonBody, ownEntry, targetOperation, unknownOperationMessage } from "../../protocols/json/target.js";
 import { findViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import type { CatalogStore } from "../../storage/catalog/catalog-store.js";
@@ -18,24 +19,15 @@ const parseOptions = { shapes, error: (m: string) => new GlueError("Serializatio
 /** Handles one Glue request: target -> operation, body -> validated input, output -> JSON body. */
 export async function routeGlueRequest(store: CatalogStore, req: ServiceRequest, ctx: RequestContext): Promise<ServiceResponse> {
   const target = req.headers["x-amz-target"] ?? "";
-  const dot = target.indexOf(".");
-  const prefix = dot === -1 ? target : target.slice(0, dot);
-  const name = dot === -1 ? "" : target.slice(dot + 1);
-  const op = glueOperations[name];
-  const model = modelOperations[name];
-  if (req.method !== "POST" || prefix !== TARGET_PREFIX || op === undefined || model?.input === undefined) {
+  const name = targetOperation(target, TARGET_PREFIX);
+  const op = ownEntry(glueOperations, name);
+  const model = ownEntry(modelOperations, name);
+  if (req.method !== "POST" || op === undefined || model?.input === undefined) {
     req.body.resume();
-    throw new GlueError("UnknownOperationException", target === "" ? "Missing X-Amz-Target header." : `Unknown operation ${target}.`);
+    throw new GlueError("UnknownOperationException", unknownOperationMessage(target));
   }
   const raw = await readSmallBody(req.body, MAX_REQUEST_BYTES, () => new GlueError("SerializationException", "Request body too large."));
-  let decoded: unknown = {};
-  if (raw.length > 0) {
-    try {
-      decoded = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new GlueError("SerializationException", "Unable to parse the JSON request body.");
-    }
-  }
+  const decoded = decodeJsonBody(raw, parseOptions.error);
   const input = parseShape(decoded, model.input, parseOptions);
   const problem = validationMessage(findViolations(input, model.input, shapes));
   if (problem !== undefined) throw new GlueError("ValidationException", problem);

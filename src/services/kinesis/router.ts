@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { encodeEvent, encodeException } from "../../protocols/event-stream/event-stream.js";
 import { readSmallBody } from "../../protocols/json/read-body.js";
+import { ownEntry, targetOperation, unknownOperationMessage } from "../../protocols/json/target.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
 import { kinesisOperations } from "./ops/index.js";
@@ -43,14 +44,12 @@ async function* eventFrames(events: AsyncIterable<SubscribeToShardEvent>, format
 export async function routeKinesisRequest(state: KinesisState, req: ServiceRequest, ctx: RequestContext): Promise<ServiceResponse> {
   const format = wireFormatOf(req);
   const target = req.headers["x-amz-target"] ?? "";
-  const dot = target.indexOf(".");
-  const prefix = dot === -1 ? target : target.slice(0, dot);
-  const name = dot === -1 ? "" : target.slice(dot + 1);
-  const op = kinesisOperations[name];
-  const model = modelOperations[name];
-  if (req.method !== "POST" || prefix !== TARGET_PREFIX || op === undefined || model === undefined) {
+  const name = targetOperation(target, TARGET_PREFIX);
+  const op = ownEntry(kinesisOperations, name);
+  const model = ownEntry(modelOperations, name);
+  if (req.method !== "POST" || name === undefined || op === undefined || model === undefined) {
     req.body.resume();
-    throw new KinesisError("UnknownOperationException", target === "" ? "Missing X-Amz-Target header." : `Unknown operation ${target}.`);
+    throw new KinesisError("UnknownOperationException", unknownOperationMessage(target));
   }
   const inputShape = model.input ?? "";
   const input = inputShape === "" ? {} : parseInput(decodeBody(await readBody(req), format), inputShape);

@@ -1,6 +1,7 @@
 import { decodeCbor, encodeCbor } from "../../protocols/cbor/cbor.js";
 import { parseShape, type ParseOptions } from "../../protocols/json/parse-shape.js";
 import { toJsonValue } from "../../protocols/json/serialize.js";
+import { decodeJsonBody } from "../../protocols/json/target.js";
 import { findViolations as findShapeViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import { KinesisError, type WireFormat } from "./errors.js";
 import { shapes } from "./shapes/model.js";
@@ -22,18 +23,12 @@ const parseOptions: ParseOptions = {
 
 /** A request body -> the decoded value (an empty body is `{}`), or a SerializationException. */
 export function decodeBody(body: Buffer, format: WireFormat): unknown {
+  if (format === "json") return decodeJsonBody(body, parseOptions.error);
   if (body.length === 0) return {};
-  if (format === "cbor") {
-    try {
-      return decodeCbor(body);
-    } catch {
-      throw new KinesisError("SerializationException", "Unable to parse the CBOR request body.");
-    }
-  }
   try {
-    return JSON.parse(body.toString("utf8"));
+    return decodeCbor(body);
   } catch {
-    throw new KinesisError("SerializationException", "Unable to parse the JSON request body.");
+    throw new KinesisError("SerializationException", "Unable to parse the CBOR request body.");
   }
 }
 

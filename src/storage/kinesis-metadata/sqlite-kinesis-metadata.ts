@@ -219,6 +219,22 @@ export function createSqliteKinesisMetadataStore(path: string): KinesisMetadataS
   const updateConsumerStmt = db.prepare("UPDATE kinesis_consumers SET status = COALESCE(?, status), status_until = ? WHERE stream_id = ? AND name = ?");
   const deleteConsumerStmt = db.prepare("DELETE FROM kinesis_consumers WHERE stream_id = ? AND name = ?");
 
+  // Every GetRecords and PutRecords reads its stream and shard rows; this process is the
+  // database's only writer, so the rows are cached here and the cache is dropped on every write
+  // to streams or shards (after the statement, so a rolled-back transaction leaves no stale row).
+  const streamCache = new Map<string, StreamRow | undefined>();
+  const shardCache = new Map<string, readonly ShardRow[]>();
+  const invalidating = <A extends unknown[], R>(write: (...args: A) => R): ((...args: A) => R) => {
+    return (...args: A): R => {
+      try {
+        return write(...args);
+      } finally {
+        streamCache.clear();
+        shardCache.clear();
+      }
+    };
+  };
+
   const updateStream = (id: string, patch: StreamPatch): void => {
     const sets: string[] = [];
     const values: unknown[] = [];
@@ -236,40 +252,56 @@ export function createSqliteKinesisMetadataStore(path: string): KinesisMetadataS
   };
 
   return {
-    createStream: db.transaction((stream: StreamRow, shards: readonly ShardRow[], tags: Readonly<Record<string, string>>) => {
-      try {
-        insertStream.run(fromStream(stream));
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new KinesisMetadataConflictError(`stream ${stream.name} exists`);
-        throw err;
-      }
-      for (const s of shards) insertShard.run(fromShard(s));
-      putTags(stream.id, tags);
-    }),
+    createStream: invalidating(
+      db.transaction((stream: StreamRow, shards: readonly ShardRow[], tags: Readonly<Record<string, string>>) => {
+        try {
+          insertStream.run(fromStream(stream));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new KinesisMetadataConflictError(`stream ${stream.name} exists`);
+          throw err;
+        }
+        for (const s of shards) insertShard.run(fromShard(s));
+        putTags(stream.id, tags);
+      }),
+    ),
     getStream(name) {
+      if (streamCache.has(name)) return streamCache.get(name);
       const r = selectStream.get(name) as StreamDbRow | undefined;
-      return r && toStream(r);
+      const row = r && toStream(r);
+      streamCache.set(name, row);
+      return row;
     },
     listStreams() {
       return (selectStreams.all() as StreamDbRow[]).map(toStream);
     },
-    updateStream,
-    deleteStream: db.transaction((id: string) => {
-      deleteStreamConsumerTags.run(id);
-      deleteResourceTags.run(id);
-      deleteStreamStmt.run(id);
-    }),
+    updateStream: invalidating(updateStream),
+    deleteStream: invalidating(
+      db.transaction((id: string) => {
+        deleteStreamConsumerTags.run(id);
+        deleteResourceTags.run(id);
+        deleteStreamStmt.run(id);
+      }),
+    ),
     listShards(streamId) {
-      return (selectShards.all(streamId) as ShardDbRow[]).map(toShard);
+      let rows = shardCache.get(streamId);
+      if (rows === undefined) {
+        rows = (selectShards.all(streamId) as ShardDbRow[]).map(toShard);
+        shardCache.set(streamId, rows);
+      }
+      return rows.slice();
     },
-    reshard: db.transaction((streamId: string, change: Parameters<KinesisMetadataStore["reshard"]>[1]) => {
-      for (const c of change.close) closeShard.run(c.closedAt, c.endSeq.toString(), streamId, c.shardId);
-      for (const s of change.add) insertShard.run(fromShard(s));
-      updateStream(streamId, change.stream);
-    }),
-    removeShards: db.transaction((streamId: string, shardIds: readonly string[]) => {
-      for (const id of shardIds) deleteShard.run(streamId, id);
-    }),
+    reshard: invalidating(
+      db.transaction((streamId: string, change: Parameters<KinesisMetadataStore["reshard"]>[1]) => {
+        for (const c of change.close) closeShard.run(c.closedAt, c.endSeq.toString(), streamId, c.shardId);
+        for (const s of change.add) insertShard.run(fromShard(s));
+        updateStream(streamId, change.stream);
+      }),
+    ),
+    removeShards: invalidating(
+      db.transaction((streamId: string, shardIds: readonly string[]) => {
+        for (const id of shardIds) deleteShard.run(streamId, id);
+      }),
+    ),
     getTags(resource) {
       const out: Record<string, string> = {};
       for (const r of selectTags.all(resource) as { key: string; value: string }[]) out[r.key] = r.value;

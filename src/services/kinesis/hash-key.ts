@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** 2^128: hash keys are 128-bit unsigned integers. */
 export const HASH_KEY_SPACE = 1n << 128n;
@@ -6,7 +6,7 @@ export const MAX_HASH_KEY = HASH_KEY_SPACE - 1n;
 
 /** The hash key of a partition key: its MD5 digest read as a big-endian 128-bit unsigned integer. */
 export function partitionKeyHash(partitionKey: string): bigint {
-  return BigInt("0x" + createHash("md5").update(partitionKey, "utf8").digest("hex"));
+  return BigInt("0x" + hash("md5", partitionKey, "hex"));
 }
 
 /** An inclusive range of hash keys. */

@@ -72,11 +72,12 @@ async function appendRouted(
 ): Promise<PutOutcome[]> {
   const outcomes: (PutOutcome | undefined)[] = new Array(entries.length);
   const groups = new Map<ShardRow, number[]>();
+  const limited = state.limiter.enabled;
   entries.forEach((entry, i) => {
     const h = hashes[i]!;
     const shard = shards.find((s) => s.startingHashKey <= h && h <= s.endingHashKey);
     if (shard === undefined) throw new Error(`no open shard covers hash key ${h}`);
-    if (!state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entry))) {
+    if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entry))) {
       outcomes[i] = throttled(stream, shard, state.accountId);
       return;
     }

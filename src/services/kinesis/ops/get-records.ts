@@ -78,7 +78,7 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
     const last = read[read.length - 1];
     if (last !== undefined) position = last.seq + 1n;
     records = toApiRecords(stream, shard, read);
-    state.limiter.chargeRead(shardKey, read.reduce((n, r) => n + r.data.byteLength + Buffer.byteLength(r.partitionKey, "utf8"), 0));
+    if (state.limiter.enabled) state.limiter.chargeRead(shardKey, read.reduce((n, r) => n + r.data.byteLength + Buffer.byteLength(r.partitionKey, "utf8"), 0));
     behind = millisBehind(state, position, end ?? log.nextSeq(), last?.timestamp);
   }
 

@@ -1,4 +1,4 @@
-import { CHECKSUM_ALGORITHMS, CHECKSUM_LENGTH, checksumHeader, parseAlgorithm, type ChecksumAlgorithm } from "../checksums.js";
+import { CHECKSUM_ALGORITHMS, CHECKSUM_LENGTH, checksumHeader, createHasher, parseAlgorithm, type ChecksumAlgorithm } from "../checksums.js";
 import { S3Error } from "../errors.js";
 
 /** What a write request says about integrity: Content-MD5 and at most one additional checksum. */
@@ -74,4 +74,17 @@ export function verifyChecksums(
   if (expected !== undefined && expected !== computed) {
     throw new S3Error("BadDigest", `The ${req.algorithm} you specified did not match the calculated checksum.`);
   }
+}
+
+/** Hashes a body already read whole (MD5, and the requested algorithm if any) and checks it as verifyChecksums does. */
+export async function verifyBodyBytes(req: ChecksumRequest, trailers: Readonly<Record<string, string>>, bytes: Uint8Array): Promise<void> {
+  const md5 = createHasher("MD5");
+  md5.update(bytes);
+  let computed: string | undefined;
+  if (req.algorithm !== undefined) {
+    const extra = createHasher(req.algorithm);
+    extra.update(bytes);
+    computed = (await extra.digest()).toString("base64");
+  }
+  verifyChecksums(req, trailers, (await md5.digest()).toString("hex"), computed);
 }

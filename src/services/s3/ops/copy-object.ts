@@ -7,7 +7,7 @@ import { parseAlgorithm, type ChecksumAlgorithm } from "../checksums.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { ARCHIVED_CLASSES, checkCopySourceConditions, MAX_COPY_SOURCE, parseCopySource, resolveCopySource } from "../shapes/copy-source.js";
+import { checkCopySourceConditions, MAX_COPY_SOURCE, parseCopySource, requireRestoredSource, resolveCopySource } from "../shapes/copy-source.js";
 import { isoDate } from "../shapes/http-dates.js";
 import { parseWriteHeaders, STORAGE_CLASSES } from "../shapes/object-headers.js";
 import { assertKey } from "../shapes/object-key.js";
@@ -116,9 +116,7 @@ export async function copyObject(req: S3Request, env: S3Env): Promise<ServiceRes
   if (src.size > MAX_COPY_SOURCE) {
     throw new S3Error("InvalidRequest", `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_SOURCE}`);
   }
-  if (ARCHIVED_CLASSES.includes(src.storageClass)) {
-    throw new S3Error("InvalidObjectState", "Operation is not valid for the source object's storage class", { StorageClass: src.storageClass });
-  }
+  requireRestoredSource(src);
   // S3 refuses a copy onto itself that changes nothing (CopyObject docs); naming a version restores it.
   const ontoItself = source.bucket === bucket.name && source.key === key && source.versionId === undefined;
   const changes =

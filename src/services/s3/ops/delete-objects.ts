@@ -2,8 +2,7 @@ import type { Readable } from "node:stream";
 import { child, children, parseXml, text, type XmlValue } from "../../../protocols/xml/xml-reader.js";
 import { toXml, type XmlNode } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
-import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
-import { createHasher } from "../checksums.js";
+import { parseChecksumRequest, verifyBodyBytes } from "../body/checksum-request.js";
 import { S3Error, s3Headers, toS3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
@@ -61,15 +60,7 @@ export async function deleteObjects(req: S3Request, env: S3Env): Promise<Service
     throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
   }
   const bytes = await readBody(req.http.body);
-  const md5 = createHasher("MD5");
-  md5.update(bytes);
-  let computed: string | undefined;
-  if (sums.algorithm !== undefined) {
-    const extra = createHasher(sums.algorithm);
-    extra.update(bytes);
-    computed = (await extra.digest()).toString("base64");
-  }
-  verifyChecksums(sums, req.http.trailers, (await md5.digest()).toString("hex"), computed);
+  await verifyBodyBytes(sums, req.http.trailers, bytes);
   const { quiet, targets } = parseDeleteRequest(bytes.toString("utf8"));
 
   // Started together so the store's group commit can share fsyncs; a key's deletes still commit in order.

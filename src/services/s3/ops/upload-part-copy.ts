@@ -6,7 +6,7 @@ import { S3Error, s3Headers } from "../errors.js";
 import { parsePartNumber, requireUpload, uploadIdOf } from "../multipart/params.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { ARCHIVED_CLASSES, checkCopySourceConditions, MAX_COPY_SOURCE, parseCopySource, resolveCopySource } from "../shapes/copy-source.js";
+import { checkCopySourceConditions, MAX_COPY_SOURCE, parseCopySource, requireRestoredSource, resolveCopySource } from "../shapes/copy-source.js";
 import { isoDate } from "../shapes/http-dates.js";
 import { S3_XMLNS } from "../shapes/owner.js";
 import type { ByteRange } from "../shapes/range.js";
@@ -50,9 +50,7 @@ export async function uploadPartCopy(req: S3Request, env: S3Env): Promise<Servic
   let body;
   try {
     checkCopySourceConditions(h, src);
-    if (ARCHIVED_CLASSES.includes(src.storageClass)) {
-      throw new S3Error("InvalidObjectState", "Operation is not valid for the source object's storage class", { StorageClass: src.storageClass });
-    }
+    requireRestoredSource(src);
     const range = parseCopySourceRange(h[RANGE_HEADER], src.size);
     const start = range?.start ?? 0;
     const end = range?.end ?? src.size - 1;

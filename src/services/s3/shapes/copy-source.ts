@@ -102,3 +102,10 @@ export const MAX_COPY_SOURCE = 5 * 1024 ** 3;
 
 // Archived objects must be restored before they can be read or copied (CopyObject docs, x-amz-storage-class).
 export const ARCHIVED_CLASSES: readonly string[] = ["GLACIER", "DEEP_ARCHIVE"];
+
+/** Refuses to copy from an archived object until it is restored. */
+export function requireRestoredSource(src: StoredVersion): void {
+  if (ARCHIVED_CLASSES.includes(src.storageClass)) {
+    throw new S3Error("InvalidObjectState", "Operation is not valid for the source object's storage class", { StorageClass: src.storageClass });
+  }
+}

@@ -75,18 +75,17 @@ export function recordSequenceNumber(shardCreatedAt: number, shardIndex: number,
 }
 
 const POSITION_SHIFT = 80n;
-const shardBases = new Map<string, bigint>();
+/** Position-0 numbers by shard index; each entry remembers the shard creation time it is for. */
+const shardBases = new Map<number, { readonly createdAt: number; readonly base: bigint }>();
 
 /** The numeric value of a shard's position-0 record number (its StartingSequenceNumber), memoised. */
 function shardBase(shardCreatedAt: number, shardIndex: number): bigint {
-  const key = `${shardCreatedAt}/${shardIndex}`;
-  let base = shardBases.get(key);
-  if (base === undefined) {
-    const secs = Math.floor(shardCreatedAt / 1000);
-    base = BigInt(encodeSequenceNumber({ shardCreatedSecs: secs, shardIndex, position: 0n, timeSecs: secs }));
-    if (shardBases.size >= 10_000) shardBases.clear();
-    shardBases.set(key, base);
-  }
+  const hit = shardBases.get(shardIndex);
+  if (hit !== undefined && hit.createdAt === shardCreatedAt) return hit.base;
+  const secs = Math.floor(shardCreatedAt / 1000);
+  const base = BigInt(encodeSequenceNumber({ shardCreatedSecs: secs, shardIndex, position: 0n, timeSecs: secs }));
+  if (shardBases.size >= 10_000) shardBases.clear();
+  shardBases.set(shardIndex, { createdAt: shardCreatedAt, base });
   return base;
 }
 

@@ -9,6 +9,7 @@ import { SegmentGoneError } from "./handle-pool.js";
 import type { HandlePool } from "./handle-pool.js";
 import { walkFrames } from "./segment-reader.js";
 import { Segment } from "./segment.js";
+import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
 
 /** What a log needs from its store. */
 export interface SegmentLogConfig {
@@ -18,6 +19,8 @@ export interface SegmentLogConfig {
   readonly indexEveryBytes: number;
   readonly pool: HandlePool;
   readonly logger: Logger | undefined;
+  /** Bytes of the latest durable frames kept in memory for readers at the tip (default 256 KiB). */
+  readonly tailCacheBytes?: number;
 }
 
 interface PendingBatch {
@@ -72,12 +75,14 @@ export class SegmentShardLog implements ShardLog {
   readonly #listeners = new Set<(lastSeq: bigint) => void>();
   #trimChain: Promise<unknown> = Promise.resolve();
   readonly #background = new Set<Promise<void>>();
+  readonly #tail: TailCache;
 
   /** Use `openSegmentLog`; segments come recovered, the last one with an open writer handle. */
   constructor(cfg: SegmentLogConfig, segments: Segment[], horizon: number) {
     this.#cfg = cfg;
     this.#segments = segments;
     this.#horizon = horizon;
+    this.#tail = new TailCache(cfg.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
     const active = this.#active;
     this.#assignedNext = this.#durableNext = active.end;
     let lastTs = Number.NEGATIVE_INFINITY;
@@ -123,6 +128,8 @@ export class SegmentShardLog implements ShardLog {
     let from = seqNumber(fromSeq);
     for (;;) {
       from = Math.max(from, this.#firstSeqNumber());
+      // At the tip, the frames just made durable are still in memory: no file read.
+      if (out.length === 0 && from >= this.#tail.first) return this.#tail.read(from, maxRecords, maxBytes);
       const seg = this.#segmentFor(from);
       if (seg === undefined || from >= seg.end) return out;
       const fh = await this.#acquire(seg);
@@ -222,6 +229,7 @@ export class SegmentShardLog implements ShardLog {
     await Promise.all(this.#background);
     for (const seg of this.#segments) await this.#cfg.pool.retire(seg);
     this.#listeners.clear();
+    this.#tail.clear();
   }
 
   #assertOpen(): void {
@@ -380,7 +388,10 @@ export class SegmentShardLog implements ShardLog {
       for (const b of batch) b.reject(err);
       return;
     }
-    for (const b of batch) seg.noteBatch(b.buf, b.count, b.firstTs, b.lastTs);
+    for (const b of batch) {
+      seg.noteBatch(b.buf, b.count, b.firstTs, b.lastTs);
+      this.#tail.add(b.buf, b.first, b.count);
+    }
     const last = batch[batch.length - 1]!;
     this.#durableNext = last.first + last.count;
     this.#durableLastTs = last.lastTs;

@@ -4,6 +4,7 @@ import type { BlobStore } from "../../../storage/blobs/blob-store.js";
 import type { DataRef } from "../../../storage/objects/object-store.js";
 import { createHasher, type ChecksumAlgorithm, type Hasher } from "../checksums.js";
 import { S3Error } from "../errors.js";
+import { readInline } from "./read-inline.js";
 
 /** Bodies up to this size are kept in the metadata row: one group-committed fsync, no file. */
 export const INLINE_MAX = 64 * 1024;
@@ -54,43 +55,33 @@ class HashingCounter extends Transform {
  * to a blob that is committed (fsynced, renamed) before this resolves.
  */
 export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestOptions): Promise<Ingested> {
-  const counter = new HashingCounter(opts.checksum);
-  let data: DataRef;
   if (opts.expectedLength !== undefined && opts.expectedLength <= INLINE_MAX && opts.alwaysBlob !== true) {
-    const expectedLength = opts.expectedLength;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    await pipeline(
-      body,
-      counter,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          total += chunk.length;
-          if (total > expectedLength) throw new S3Error("InvalidRequest", "The request body is longer than its declared length.");
-          chunks.push(chunk);
-        }
-      },
-      { signal: opts.signal },
-    );
-    data = { kind: "inline", bytes: Buffer.concat(chunks, total) };
-  } else {
-    const writer = await blobs.create();
-    try {
-      await pipeline(body, counter, writer.stream, { signal: opts.signal });
-      if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) throw new S3Error("IncompleteBody");
-      data = { kind: "blob", blobId: await writer.commit() };
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
+    const md5 = createHasher("MD5");
+    const extra = opts.checksum === undefined ? undefined : createHasher(opts.checksum);
+    const bytes = await readInline(body, opts.expectedLength, extra === undefined ? [md5] : [md5, extra], opts.signal);
+    if (bytes.length !== opts.expectedLength) throw new S3Error("IncompleteBody");
+    return {
+      size: bytes.length,
+      md5Hex: (await md5.digest()).toString("hex"),
+      checksumValue: extra === undefined ? undefined : (await extra.digest()).toString("base64"),
+      data: { kind: "inline", bytes },
+    };
   }
-  if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) {
-    throw new S3Error("IncompleteBody");
+  const counter = new HashingCounter(opts.checksum);
+  const writer = await blobs.create();
+  let blobId: string;
+  try {
+    await pipeline(body, counter, writer.stream, { signal: opts.signal });
+    if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) throw new S3Error("IncompleteBody");
+    blobId = await writer.commit();
+  } catch (err) {
+    await writer.abort();
+    throw err;
   }
   return {
     size: counter.size,
     md5Hex: (await counter.md5.digest()).toString("hex"),
     checksumValue: counter.extra === undefined ? undefined : (await counter.extra.digest()).toString("base64"),
-    data,
+    data: { kind: "blob", blobId },
   };
 }

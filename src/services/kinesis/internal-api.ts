@@ -116,7 +116,8 @@ export function createKinesisInternalApi(state: KinesisState): KinesisInternalAp
       const s = stream(accountId, arn);
       const sh = s === undefined ? undefined : shard(s, shardId);
       const log = s === undefined || sh === undefined || sh.endSeq !== null ? undefined : await state.log(s, sh);
-      if (log !== undefined && log.nextSeq() > from) return;
+      // nextSeq() counts records not yet durable; only a read shows what a reader can have.
+      if (log !== undefined && (await log.read(from, { maxRecords: 1, maxBytes: 1 })).length > 0) return;
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { checkDatePattern, DateFormatError, formatDate } from "./date-format.js";
+import { checkDatePattern, formatDate, type DateFormatError } from "./date-format.js";
 
 /**
  * S3 object keys as Firehose writes them: `<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><ext>`,

@@ -5,7 +5,9 @@ import { describeDeliveryStream } from "./describe-delivery-stream.js";
 import { listDeliveryStreams } from "./list-delivery-streams.js";
 import { putRecordBatch } from "./put-record-batch.js";
 import { putRecord } from "./put-record.js";
-import { listTagsForDeliveryStream, tagDeliveryStream, untagDeliveryStream } from "./tags.js";
+import { listTagsForDeliveryStream } from "./list-tags-for-delivery-stream.js";
+import { tagDeliveryStream } from "./tag-delivery-stream.js";
+import { untagDeliveryStream } from "./untag-delivery-stream.js";
 import { updateDestination } from "./update-destination.js";
 
 type Operation = (input: never, ctx: OpContext) => Promise<unknown>;

@@ -1,7 +1,7 @@
 import { FirehoseError } from "../errors.js";
 import type { PutRecordBatchInput, PutRecordBatchOutput } from "../shapes/types.js";
 import type { OpContext } from "./context.js";
-import { MAX_BATCH_BYTES, spoolRecords } from "./put-records.js";
+import { MAX_BATCH_BYTES, spoolRecords } from "./spool.js";
 
 /**
  * Writes up to 500 records in one durable append. Each gets its own entry in RequestResponses,

@@ -1,6 +1,6 @@
 import type { PutRecordInput, PutRecordOutput } from "../shapes/types.js";
 import type { OpContext } from "./context.js";
-import { spoolRecords } from "./put-records.js";
+import { spoolRecords } from "./spool.js";
 
 /** Writes one record; durable when this resolves. */
 export async function putRecord(input: PutRecordInput, ctx: OpContext): Promise<PutRecordOutput> {

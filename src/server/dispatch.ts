@@ -1,6 +1,6 @@
 import type http from "node:http";
 import type http2 from "node:http2";
-import { pipeline, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { AuthError } from "../protocols/auth-error.js";
 import type { HttpRequestParts } from "../protocols/sigv4/index.js";
 import type { IdentityStore } from "../storage/identity/identity-store.js";
@@ -9,6 +9,7 @@ import type { Logger } from "../util/logger.js";
 import { authenticateRequest } from "./auth.js";
 import type { Config } from "./config.js";
 import { anonymousPrincipal } from "./principal.js";
+import { pipeBody } from "./pipe-body.js";
 import { newExtendedRequestId, newRequestId } from "./request-ids.js";
 import { createRouter } from "./route.js";
 import type { RequestContext, Service, ServiceRequest, ServiceResponse } from "./service.js";
@@ -179,9 +180,7 @@ export function createDispatcher(deps: DispatchDeps): {
         throw new AuthError("AccessDenied", "Access Denied");
       }
       const body = auth.verifier;
-      pipeline(req as NodeJS.ReadableStream, body, () => {
-        /* errors surface on `body`, where the operation reads it */
-      });
+      pipeBody(req as unknown as Readable, body);
       sreq = { ...sreq, body, trailers: auth.trailers };
       response = await service.handle(sreq, ctx);
     } catch (err) {

@@ -116,8 +116,19 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     decode: (bucket, row) => decodeRow(bucket, row),
   };
 
+  // Bucket rows change only through this store; every request reads one, and that read was ~9%
+  // of a 4 KiB GET. Rows are cached only when read outside a transaction (so a rolled-back write
+  // is never cached), and every write to a bucket row drops its entry.
+  const bucketCache = new Map<string, BucketRow>();
+  const readBucket = (name: string): BucketRow | undefined => {
+    const cached = bucketCache.get(name);
+    if (cached !== undefined) return cached;
+    const row = q.bucketGet.get(name);
+    if (row !== undefined && !db.inTransaction) bucketCache.set(name, row);
+    return row;
+  };
   const requireBucket = (name: string): BucketRow => {
-    const b = q.bucketGet.get(name);
+    const b = readBucket(name);
     if (b === undefined) throw new NoSuchBucketError(name);
     return b;
   };
@@ -181,11 +192,12 @@ export function createSqliteObjectStore(path: string): ObjectStore {
       return gc.run(() => {
         const existing = q.bucketGet.get(bucket.name);
         if (existing !== undefined) throw new BucketExistsError(existing.owner);
+        bucketCache.delete(bucket.name);
         q.bucketInsert.run(bucket.name, bucket.ownerAccountId, bucket.region, bucket.createdAt, bucket.versioning);
       });
     },
     getBucket(name) {
-      const r = q.bucketGet.get(name);
+      const r = readBucket(name);
       return r === undefined ? undefined : toBucket(r);
     },
     deleteBucket(name) {
@@ -195,6 +207,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
         // Incomplete uploads do not keep a general purpose bucket alive (S3 deletes it regardless).
         const released = uploads.dropBucketUploads(name);
         q.configsDelete.run(name);
+        bucketCache.delete(name);
         q.bucketDelete.run(name);
         return { released };
       });
@@ -205,6 +218,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     setVersioning(name, state) {
       return gc.run(() => {
         requireBucket(name);
+        bucketCache.delete(name);
         q.bucketVersioning.run(state, name);
       });
     },

@@ -8,6 +8,7 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { after, test } from "node:test";
 import {
   CreateBucketCommand,
@@ -39,6 +40,32 @@ const md5Hex = (b: Uint8Array): string => createHash("md5").update(b).digest("he
 const body = (): Buffer => (Math.random() < 0.5 ? randomBytes(randomInt(0, INLINE_MAX)) : randomBytes(randomInt(INLINE_MAX + 1, 1024 * 1024)));
 const client = (server: RunningServer): S3Client => new S3Client({ ...clientConfig(server), forcePathStyle: true, maxAttempts: 1 });
 
+/**
+ * Kills the server while one more PUT is surely in flight: its body stream hands the client a
+ * first chunk and then stalls, so the server is reading it when SIGKILL lands. (On a fast idle
+ * machine the writers' own requests may all have been answered by the time the signal arrives.)
+ */
+async function killMidUpload(s3: S3Client, server: RunningServer, attempts: Attempt[]): Promise<void> {
+  const first = randomBytes(INLINE_MAX * 2);
+  let started: () => void = () => undefined;
+  const sending = new Promise<void>((r) => (started = r));
+  let pushed = false;
+  const stalled = new Readable({
+    read() {
+      if (!pushed) {
+        pushed = true;
+        this.push(first);
+      } else started();
+    },
+  });
+  attempts.push({ key: KEYS[0]!, md5: md5Hex(Buffer.concat([first, first])), size: first.length * 2, versionId: undefined });
+  const put = s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEYS[0]!, Body: stalled, ContentLength: first.length * 2 })).catch(() => undefined);
+  await sending;
+  await server.kill();
+  stalled.destroy();
+  await put;
+}
+
 /** Runs `concurrency` writers and SIGKILLs the server, with PUTs in flight, after `killAfterAcks` acknowledgements. */
 async function overwriteUntilKilled(server: RunningServer, concurrency: number, killAfterAcks: number): Promise<Attempt[]> {
   const s3 = client(server);
@@ -63,7 +90,7 @@ async function overwriteUntilKilled(server: RunningServer, concurrency: number, 
       } finally {
         inFlight--;
       }
-      if (acks >= killAfterAcks && killing === undefined && inFlight > 0) killing = server.kill();
+      if (acks >= killAfterAcks && killing === undefined) killing = killMidUpload(s3, server, attempts);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, writer));

@@ -2,11 +2,12 @@
 // over HTTP/2 with the event-stream framing, records pushed as they arrive.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import type {
+  KinesisClient} from "@aws-sdk/client-kinesis";
 import {
   CreateStreamCommand,
   DeregisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
-  KinesisClient,
   ListStreamConsumersCommand,
   PutRecordCommand,
   RegisterStreamConsumerCommand,

@@ -2,11 +2,12 @@
 // iterator expiry and retention (moving the server's clock), split/merge ordering.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import type {
+  KinesisClient} from "@aws-sdk/client-kinesis";
 import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   MergeShardsCommand,
   PutRecordCommand,

@@ -52,6 +52,11 @@ async function waitHealthy(origin: string, timeoutMs: number): Promise<void> {
 }
 
 /** Starts one target with its own directory under one of `dirs`. */
+/** Extra node flags for the Streamlake server, from STREAMLAKE_BENCH_NODE_ARGS (space-separated). */
+function nodeArgs(): string[] {
+  return (process.env["STREAMLAKE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+}
+
 export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Target> {
   // s3rver keeps ~3 files per key and never fsyncs; on this machine's ext4 (mounted with
   // `discard`) removing the listing bucket's files took minutes, so it lives on tmpfs, which
@@ -65,7 +70,8 @@ export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Tar
     case "streamlake":
       server = await spawnServer({
         name: kind,
-        args: [join(ROOT, "dist", "src", "cli", "main.js"), "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir],
+        // STREAMLAKE_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
+        args: [...nodeArgs(), join(ROOT, "dist", "src", "cli", "main.js"), "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir],
         env: { STREAMLAKE_KINESIS_ENFORCE_LIMITS: "false" },
         cwd: ROOT,
         portPattern: /"msg":"streamlake listening".*?"port":(\d+)/,

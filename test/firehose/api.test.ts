@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-firehose";
 import { CreateStreamCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { clientConfig, type RunningServer } from "../helpers/server.js";
+import { signedRequest } from "../helpers/signed-requests.js";
 import { clients, eventually, ROLE, s3Destination, startFirehoseServer, waitActive } from "./support.js";
 
 let server: RunningServer;
@@ -165,4 +166,16 @@ test("PutRecord on a Kinesis-sourced stream is refused; delete goes through DELE
     }
   });
   kinesis.destroy();
+});
+
+test("a target naming no Firehose operation (an Object.prototype member included) is UnknownOperationException", async () => {
+  for (const target of ["Firehose_20150804.toString", "Firehose_20150804.FlyToTheMoon", "Firehose_20150804"]) {
+    const res = await signedRequest(
+      server,
+      { method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target }, body: "{}" },
+      { service: "firehose" },
+    );
+    assert.equal(res.status, 400, target);
+    assert.equal((JSON.parse(res.body.toString()) as Record<string, unknown>)["__type"], "UnknownOperationException", target);
+  }
 });

@@ -1,4 +1,5 @@
 import { parseShape } from "../../protocols/json/parse-shape.js";
+import { decodeJsonBody, ownEntry, targetOperation, unknownOperationMessage } from "../../protocols/json/target.js";
 import { findViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { FirehoseError, responseHeaders } from "./errors.js";
@@ -41,24 +42,14 @@ const serializationError = (message: string): FirehoseError => new FirehoseError
 /** Handles one Firehose request: target -> operation, body -> validated input, output -> JSON. */
 export async function routeFirehoseRequest(state: FirehoseState, req: ServiceRequest, ctx: RequestContext): Promise<ServiceResponse> {
   const target = req.headers["x-amz-target"] ?? "";
-  const dot = target.indexOf(".");
-  const prefix = dot === -1 ? target : target.slice(0, dot);
-  const name = dot === -1 ? "" : target.slice(dot + 1);
-  const op = firehoseOperations[name];
-  const model = operations[name];
-  if (req.method !== "POST" || prefix !== TARGET_PREFIX || op === undefined || model === undefined) {
+  const name = targetOperation(target, TARGET_PREFIX);
+  const op = ownEntry(firehoseOperations, name);
+  const model = ownEntry(operations, name);
+  if (req.method !== "POST" || op === undefined || model === undefined) {
     req.body.resume();
-    throw new FirehoseError("UnknownOperationException", target === "" ? "Missing X-Amz-Target header." : `Unknown operation ${target}.`);
+    throw new FirehoseError("UnknownOperationException", unknownOperationMessage(target));
   }
-  const raw = await readBody(req);
-  let body: unknown = {};
-  if (raw.length > 0) {
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw serializationError("Unable to parse the JSON request body.");
-    }
-  }
+  const body = decodeJsonBody(await readBody(req), serializationError);
   const input = model.input === undefined ? {} : parseShape(body, model.input, { shapes, error: serializationError });
   if (model.input !== undefined) {
     let violations = findViolations(input, model.input, shapes);

@@ -55,62 +55,90 @@ function lengthOf(value: unknown): number {
   return 0;
 }
 
-function checkValue(value: unknown, shape: ShapeDef, path: string, shapes: ShapeTable, errors: string[]): void {
-  const fail = (constraint: string): void => {
-    if (errors.length < MAX_REPORTED) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
-  };
+/**
+ * The path to the value being checked, as segments ("items", 2, "member", "kind"), joined only
+ * when a violation is reported: most inputs have none, and a 500-record PutRecords would
+ * otherwise build thousands of path strings for nothing.
+ */
+type Path = (string | number)[];
+
+function fail(errors: string[], value: unknown, path: Path, constraint: string): void {
+  if (errors.length < MAX_REPORTED) errors.push(`Value ${show(value)} at '${path.join(".")}' failed to satisfy constraint: ${constraint}`);
+}
+
+/** A structure's members as [name, shape name, path segment], computed once per shape. */
+const memberLists = new WeakMap<object, readonly (readonly [string, string, string])[]>();
+
+function membersOf(shape: ShapeDef & { type: "structure" }): readonly (readonly [string, string, string])[] {
+  let list = memberLists.get(shape);
+  if (list === undefined) {
+    list = Object.entries(shape.members).map(([member, memberShape]) => [member, memberShape, lowerFirst(member)] as const);
+    memberLists.set(shape, list);
+  }
+  return list;
+}
+
+function checkValue(value: unknown, shape: ShapeDef, path: Path, shapes: ShapeTable, errors: string[]): void {
   if (shape.type === "string") {
-    if (shape.enum !== undefined && !shape.enum.includes(value as string)) fail(`Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
-    if (shape.pattern !== undefined && !fullMatch(shape.pattern, value as string)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+    if (shape.enum !== undefined && !shape.enum.includes(value as string)) fail(errors, value, path, `Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
+    if (shape.pattern !== undefined && !fullMatch(shape.pattern, value as string)) fail(errors, value, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
   }
   if (shape.type === "string" || shape.type === "blob" || shape.type === "list" || shape.type === "map") {
     const len = lengthOf(value);
-    if (shape.min !== undefined && len < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && len > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && len < shape.min) fail(errors, value, path, `Member must have length greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && len > shape.max) fail(errors, value, path, `Member must have length less than or equal to ${shape.max}`);
   }
   if (shape.type === "integer" || shape.type === "long" || shape.type === "double" || shape.type === "float") {
     const n = value as number;
-    if (shape.min !== undefined && n < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`);
-    if (shape.max !== undefined && n > shape.max) fail(`Member must have value less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && n < shape.min) fail(errors, value, path, `Member must have value greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && n > shape.max) fail(errors, value, path, `Member must have value less than or equal to ${shape.max}`);
   }
   if (shape.type === "list") {
     const member = shapes[shape.member]!;
-    (value as unknown[]).forEach((item, i) => check(item, member, `${path}.${i + 1}.member`, shapes, errors));
+    const items = value as unknown[];
+    const depth = path.length;
+    path.push(0, "member");
+    for (let i = 0; i < items.length; i++) {
+      path[depth] = i + 1;
+      check(items[i], member, path, shapes, errors);
+    }
+    path.length = depth;
   }
   if (shape.type === "map") {
     const valueShape = shapes[shape.value]!;
     const keyShape = shapes[shape.key]!;
+    const depth = path.length;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      checkValue(k, keyShape, `${path}.${k}.key`, shapes, errors);
-      check(v, valueShape, `${path}.${k}.value`, shapes, errors);
+      path.push(k, "key");
+      checkValue(k, keyShape, path, shapes, errors);
+      path[depth + 1] = "value";
+      check(v, valueShape, path, shapes, errors);
+      path.length = depth;
     }
   }
   if (shape.type === "structure") checkStructure(value as Record<string, unknown>, shape, path, shapes, errors);
 }
 
-function check(value: unknown, shape: ShapeDef, path: string, shapes: ShapeTable, errors: string[]): void {
+function check(value: unknown, shape: ShapeDef, path: Path, shapes: ShapeTable, errors: string[]): void {
   if (value === undefined || value === null) return;
   checkValue(value, shape, path, shapes, errors);
 }
 
-function checkStructure(
-  value: Record<string, unknown>,
-  shape: ShapeDef & { type: "structure" },
-  path: string,
-  shapes: ShapeTable,
-  errors: string[],
-): void {
-  const required = new Set(shape.required ?? []);
-  for (const [member, memberShapeName] of Object.entries(shape.members)) {
-    const memberPath = path === "" ? lowerFirst(member) : `${path}.${lowerFirst(member)}`;
+function checkStructure(value: Record<string, unknown>, shape: ShapeDef & { type: "structure" }, path: Path, shapes: ShapeTable, errors: string[]): void {
+  const depth = path.length;
+  for (const [member, memberShapeName, segment] of membersOf(shape)) {
     const v = value[member];
     if (v === undefined || v === null) {
-      if (required.has(member) && errors.length < MAX_REPORTED) {
-        errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+      if (shape.required?.includes(member) === true && errors.length < MAX_REPORTED) {
+        path.push(segment);
+        errors.push(`Value null at '${path.join(".")}' failed to satisfy constraint: Member must not be null`);
+        path.length = depth;
       }
       continue;
     }
-    check(v, shapes[memberShapeName]!, memberPath, shapes, errors);
+    path.push(segment);
+    check(v, shapes[memberShapeName]!, path, shapes, errors);
+    path.length = depth;
   }
 }
 
@@ -119,7 +147,7 @@ export function findViolations(input: unknown, shapeName: string, shapes: ShapeT
   const shape = shapes[shapeName];
   if (shape === undefined || shape.type !== "structure") throw new Error(`not a structure shape: ${shapeName}`);
   const errors: string[] = [];
-  checkStructure((input ?? {}) as Record<string, unknown>, shape, "", shapes, errors);
+  checkStructure((input ?? {}) as Record<string, unknown>, shape, [], shapes, errors);
   return errors;
 }
 

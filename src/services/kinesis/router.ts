@@ -9,7 +9,7 @@ import type { SubscribeToShardResult } from "./ops/subscribe-to-shard.js";
 import { operations as modelOperations } from "./shapes/model.js";
 import type { SubscribeToShardEvent } from "./shapes/types.js";
 import type { KinesisState } from "./state.js";
-import { decodeBody, parseInput, serializeOutput, validateInput } from "./wire.js";
+import { parseBody, serializeOperationOutput, serializeOutput, validateInput } from "./wire.js";
 
 export const TARGET_PREFIX = "Kinesis_20131202";
 /** Bodies above this are refused (a 10 MiB record base64-encodes to under 14 MiB). */
@@ -52,7 +52,7 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
     throw new KinesisError("UnknownOperationException", unknownOperationMessage(target));
   }
   const inputShape = model.input ?? "";
-  const input = inputShape === "" ? {} : parseInput(decodeBody(await readBody(req), format), inputShape);
+  const input = inputShape === "" ? {} : parseBody(await readBody(req), inputShape, format);
   if (inputShape !== "") validateInput(input, inputShape);
   const output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
   if (name === "SubscribeToShard") {
@@ -66,6 +66,6 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
   return {
     status: 200,
     headers: responseHeaders(format, ctx),
-    body: model.output === undefined ? "" : serializeOutput(output, format),
+    body: model.output === undefined ? "" : serializeOperationOutput(name, output, format),
   };
 }

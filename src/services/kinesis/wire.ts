@@ -1,9 +1,11 @@
 import { decodeCbor, encodeCbor } from "../../protocols/cbor/cbor.js";
+import { parseJsonInputFast } from "../../protocols/json/parse-json-fast.js";
 import { parseShape, type ParseOptions } from "../../protocols/json/parse-shape.js";
 import { toJsonValue } from "../../protocols/json/serialize.js";
 import { decodeJsonBody } from "../../protocols/json/target.js";
 import { findViolations as findShapeViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import { KinesisError, type WireFormat } from "./errors.js";
+import { getRecordsJson, putRecordsJson } from "./json-output.js";
 import { shapes } from "./shapes/model.js";
 
 /**
@@ -37,6 +39,19 @@ export function parseInput(body: unknown, inputShape: string): unknown {
   return parseShape(body, inputShape, parseOptions);
 }
 
+/**
+ * A request body -> the typed input of `inputShape`. Plain JSON is read straight from the bytes;
+ * anything the fast reader does not take (and CBOR) is decoded and parsed by the general path,
+ * which gives the exact SerializationException for a bad body.
+ */
+export function parseBody(body: Buffer, inputShape: string, format: WireFormat): unknown {
+  if (format === "json") {
+    const fast = parseJsonInputFast(body, inputShape, parseOptions);
+    if (fast !== undefined) return fast;
+  }
+  return parseInput(decodeBody(body, format), inputShape);
+}
+
 /** Returns the violations of `input` against `shapeName`, in the service's wording. */
 export function findViolations(input: unknown, shapeName: string): string[] {
   return findShapeViolations(input, shapeName, shapes);
@@ -46,6 +61,18 @@ export function findViolations(input: unknown, shapeName: string): string[] {
 export function validateInput(input: unknown, shapeName: string): void {
   const message = validationMessage(findViolations(input, shapeName));
   if (message !== undefined) throw new KinesisError("ValidationException", message);
+}
+
+/** JSON writers for the data-plane answers: the same bytes as the general serializer, without its copies. */
+const jsonWriters: Readonly<Record<string, ((output: never) => string | Buffer) | undefined>> = {
+  PutRecords: putRecordsJson,
+  GetRecords: getRecordsJson,
+};
+
+/** Serializes an operation's output in the request's wire format. */
+export function serializeOperationOutput(operation: string, output: unknown, format: WireFormat): string | Buffer {
+  const writer = format === "json" && Object.hasOwn(jsonWriters, operation) ? jsonWriters[operation] : undefined;
+  return writer !== undefined && output !== undefined ? writer(output as never) : serializeOutput(output, format);
 }
 
 /** Serializes a value (an operation's output, an event's payload) in the request's wire format. */

@@ -1,0 +1,248 @@
+import type { ParseOptions } from "./parse-shape.js";
+import type { ShapeDef, ShapeTable } from "./shape-def.js";
+
+/**
+ * A shape-directed JSON parser that reads an operation's input straight from the request bytes,
+ * for the plain JSON the SDKs send: known members once each, strings without escapes, integers
+ * without fractions, canonical base64 blobs (decoded into one buffer per request).
+ *
+ * Anything else (escapes, nulls, unknown or repeated members, fractions, timestamps, maps, a
+ * value of the wrong type, base64 that is not canonical, text that is not JSON) makes it return
+ * `undefined`, and the caller takes the general path (`JSON.parse` + `parseShape`), which gives
+ * the exact result or the exact error. Whatever this parser accepts, it returns exactly what the
+ * general path would: the same members, in the shape's order, with the same values.
+ */
+export function parseJsonInputFast(raw: Buffer, shapeName: string, o: Pick<ParseOptions, "shapes">): Record<string, unknown> | undefined {
+  if (raw.length === 0) return undefined;
+  const shape = o.shapes[shapeName];
+  if (shape === undefined || shape.type !== "structure") return undefined;
+  const p = new FastParser(raw, o.shapes);
+  try {
+    p.skipWs();
+    const out = p.structure(shape);
+    p.skipWs();
+    return p.pos === raw.length ? out : undefined;
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    throw err;
+  }
+}
+
+/** Thrown inside the parser to give up; never escapes `parseJsonInputFast`. */
+const BAIL: unique symbol = Symbol("bail");
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+type StructureShape = ShapeDef & { type: "structure" };
+
+/** A structure's members by name (index into `names`/`shapes`), built once per shape. */
+interface MemberIndex {
+  readonly byName: Map<string, number>;
+  readonly names: readonly string[];
+  readonly shapes: readonly string[];
+}
+
+const memberIndexes = new WeakMap<StructureShape, MemberIndex>();
+
+function memberIndex(shape: StructureShape): MemberIndex {
+  let idx = memberIndexes.get(shape);
+  if (idx === undefined) {
+    const names: string[] = [];
+    const shapes: string[] = [];
+    const byName = new Map<string, number>();
+    for (const [name, memberShape] of Object.entries(shape.members)) {
+      // REST members bound to the URI, headers or query are never read from the body: let the general path drop them.
+      if (shape.bindings?.[name] !== undefined) continue;
+      byName.set(name, names.length);
+      names.push(name);
+      shapes.push(memberShape);
+    }
+    idx = { byName, names, shapes };
+    memberIndexes.set(shape, idx);
+  }
+  return idx;
+}
+
+class FastParser {
+  pos = 0;
+  /** Decoded blobs live here: one allocation per request, sized for the whole body. */
+  #arena: Buffer | undefined;
+  #arenaUsed = 0;
+
+  constructor(
+    readonly raw: Buffer,
+    readonly shapes: ShapeTable,
+  ) {}
+
+  skipWs(): void {
+    const raw = this.raw;
+    let p = this.pos;
+    while (p < raw.length) {
+      const c = raw[p]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      p++;
+    }
+    this.pos = p;
+  }
+
+  #expect(byte: number): void {
+    if (this.raw[this.pos] !== byte) throw BAIL;
+    this.pos++;
+  }
+
+  structure(shape: StructureShape): Record<string, unknown> {
+    const idx = memberIndex(shape);
+    const values = new Array<unknown>(idx.names.length);
+    this.#expect(0x7b); // {
+    this.skipWs();
+    if (this.raw[this.pos] === 0x7d) {
+      this.pos++;
+    } else {
+      for (;;) {
+        const key = this.#plainString(false);
+        const i = idx.byName.get(key);
+        if (i === undefined || values[i] !== undefined) throw BAIL;
+        this.skipWs();
+        this.#expect(0x3a); // :
+        this.skipWs();
+        values[i] = this.value(idx.shapes[i]!);
+        this.skipWs();
+        const c = this.raw[this.pos++];
+        if (c === 0x7d) break;
+        if (c !== 0x2c) throw BAIL;
+        this.skipWs();
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) out[idx.names[i]!] = values[i];
+    return out;
+  }
+
+  value(shapeName: string): unknown {
+    const shape = this.shapes[shapeName];
+    if (shape === undefined) throw BAIL;
+    switch (shape.type) {
+      case "string":
+        return this.#plainString(true);
+      case "blob":
+        return this.#blob();
+      case "integer":
+      case "long":
+        return this.#integer();
+      case "boolean":
+        return this.#boolean();
+      case "list":
+        return this.#list(shape.member);
+      case "structure":
+        return this.structure(shape);
+      default:
+        throw BAIL;
+    }
+  }
+
+  #list(member: string): unknown[] {
+    this.#expect(0x5b); // [
+    this.skipWs();
+    const out: unknown[] = [];
+    if (this.raw[this.pos] === 0x5d) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value(member));
+      this.skipWs();
+      const c = this.raw[this.pos++];
+      if (c === 0x5d) return out;
+      if (c !== 0x2c) throw BAIL;
+      this.skipWs();
+    }
+  }
+
+  /** A string without escapes or control characters; UTF-8 decoded like the whole body would be. */
+  #plainString(allowNonAscii: boolean): string {
+    const raw = this.raw;
+    this.#expect(QUOTE);
+    const start = this.pos;
+    let p = start;
+    let ascii = true;
+    for (;;) {
+      if (p >= raw.length) throw BAIL;
+      const c = raw[p]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH || c < 0x20) throw BAIL;
+      if (c >= 0x80) ascii = false;
+      p++;
+    }
+    this.pos = p + 1;
+    if (ascii) return raw.toString("latin1", start, p);
+    if (!allowNonAscii) throw BAIL;
+    return raw.toString("utf8", start, p);
+  }
+
+  /** A base64 blob, accepted only in its canonical form (the only form the strict deserializer takes unchanged). */
+  #blob(): Uint8Array {
+    const raw = this.raw;
+    this.#expect(QUOTE);
+    const start = this.pos;
+    const end = raw.indexOf(QUOTE, start);
+    if (end === -1) throw BAIL;
+    this.pos = end + 1;
+    const text = raw.toString("latin1", start, end);
+    const arena = this.#arenaFor(end - start);
+    const off = this.#arenaUsed;
+    const n = arena.write(text, off, "base64");
+    // Canonical base64 re-encodes to itself; anything else (stray characters, an escape, missing
+    // or misplaced padding, non-zero trailing bits) goes to the general path and its exact error.
+    if (arena.toString("base64", off, off + n) !== text) throw BAIL;
+    this.#arenaUsed = off + n;
+    return new Uint8Array(arena.buffer, arena.byteOffset + off, n);
+  }
+
+  #arenaFor(textLength: number): Buffer {
+    const need = Math.ceil(textLength / 4) * 3;
+    if (this.#arena === undefined || this.#arena.length - this.#arenaUsed < need) {
+      // Every blob of this body fits: base64 never decodes to more than 3/4 of its text.
+      const size = Math.max(need, Math.ceil(this.raw.length / 4) * 3);
+      this.#arena = size > 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+      this.#arenaUsed = 0;
+    }
+    return this.#arena;
+  }
+
+  /** An integer without fraction or exponent, as JSON.parse would read it (up to 15 digits). */
+  #integer(): number {
+    const raw = this.raw;
+    let p = this.pos;
+    const negative = raw[p] === 0x2d;
+    if (negative) p++;
+    const first = p;
+    let n = 0;
+    while (p < raw.length) {
+      const c = raw[p]!;
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+      p++;
+    }
+    const digits = p - first;
+    if (digits === 0 || digits > 15 || (digits > 1 && raw[first] === 0x30)) throw BAIL;
+    const next = raw[p];
+    if (next === 0x2e || next === 0x65 || next === 0x45) throw BAIL; // . e E: let JSON.parse and the deserializer decide
+    this.pos = p;
+    return negative ? -n : n;
+  }
+
+  #boolean(): boolean {
+    const raw = this.raw;
+    const p = this.pos;
+    if (raw[p] === 0x74 && raw[p + 1] === 0x72 && raw[p + 2] === 0x75 && raw[p + 3] === 0x65) {
+      this.pos = p + 4;
+      return true;
+    }
+    if (raw[p] === 0x66 && raw[p + 1] === 0x61 && raw[p + 2] === 0x6c && raw[p + 3] === 0x73 && raw[p + 4] === 0x65) {
+      this.pos = p + 5;
+      return false;
+    }
+    throw BAIL;
+  }
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evenRanges, MAX_HASH_KEY, parseHashKey, partitionKeyHash } from "./hash-key.js";
+import { evenRanges, hashKeyHex, MAX_HASH_KEY, parseHashKey, partitionKeyHash, partitionKeyHashHex } from "./hash-key.js";
 
 test("a 3-shard stream splits the key space exactly as DescribeStream shows it", () => {
   const r = evenRanges(3).map((x) => [x.start.toString(), x.end.toString()]);
@@ -33,4 +33,11 @@ test("explicit hash keys must be decimal integers within [0, 2^128 - 1]", () => 
   assert.equal(parseHashKey((MAX_HASH_KEY + 1n).toString()), undefined);
   assert.equal(parseHashKey("01"), undefined);
   assert.equal(parseHashKey("-1"), undefined);
+});
+
+test("hex hash keys have one width, so string order is numeric order", () => {
+  for (const pk of ["a", "é", "r1-17", ""]) assert.equal(partitionKeyHashHex(pk), hashKeyHex(partitionKeyHash(pk)));
+  const keys = [0n, 1n, 15n, 16n, 255n, 1n << 64n, MAX_HASH_KEY - 1n, MAX_HASH_KEY];
+  for (const k of keys) assert.equal(hashKeyHex(k).length, 32);
+  for (let i = 1; i < keys.length; i++) assert.ok(hashKeyHex(keys[i - 1]!) < hashKeyHex(keys[i]!));
 });

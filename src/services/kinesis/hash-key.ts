@@ -9,6 +9,16 @@ export function partitionKeyHash(partitionKey: string): bigint {
   return BigInt("0x" + hash("md5", partitionKey, "hex"));
 }
 
+/** A hash key as 32 lower-case hex digits: for keys of equal width, string order is numeric order. */
+export function hashKeyHex(key: bigint): string {
+  return key.toString(16).padStart(32, "0");
+}
+
+/** The hash key of a partition key as 32 hex digits (MD5's own hex form), for routing without BigInt work. */
+export function partitionKeyHashHex(partitionKey: string): string {
+  return hash("md5", partitionKey, "hex");
+}
+
 /** An inclusive range of hash keys. */
 export interface HashRange {
   readonly start: bigint;

@@ -1,15 +1,15 @@
 import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
 import type { ShardLog } from "../../storage/shard-log/shard-log.js";
 import { KinesisError } from "./errors.js";
-import { parseHashKey, partitionKeyHash } from "./hash-key.js";
+import { hashKeyHex, parseHashKey, partitionKeyHashHex } from "./hash-key.js";
 import { recordSequenceNumber } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
 
-/** One record to write. */
+/** One record to write: the API's own request entry (PutRecord's input and PutRecords' entries are ones). */
 export interface PutEntry {
-  readonly data: Uint8Array;
-  readonly partitionKey: string;
-  readonly explicitHashKey?: string | undefined;
+  readonly Data: Uint8Array;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string | undefined;
 }
 
 /** What became of one record: a sequence number, or the error the service reports per record. */
@@ -17,22 +17,25 @@ export type PutOutcome =
   | { readonly ok: true; readonly shardId: string; readonly sequenceNumber: string }
   | { readonly ok: false; readonly errorCode: string; readonly errorMessage: string };
 
-/** The hash key a record routes by: ExplicitHashKey if given, else MD5 of the partition key. */
-export function hashKeyOf(entry: PutEntry): bigint {
-  if (entry.explicitHashKey === undefined) return partitionKeyHash(entry.partitionKey);
-  const key = parseHashKey(entry.explicitHashKey);
+/**
+ * The hash key a record routes by, as 32 hex digits: ExplicitHashKey if given, else MD5 of the
+ * partition key. Compared as strings of equal width, which orders them as numbers.
+ */
+export function hashKeyOf(entry: PutEntry): string {
+  if (entry.ExplicitHashKey === undefined) return partitionKeyHashHex(entry.PartitionKey);
+  const key = parseHashKey(entry.ExplicitHashKey);
   if (key === undefined) {
     throw new KinesisError(
       "InvalidArgumentException",
-      `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.explicitHashKey}`,
+      `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${entry.ExplicitHashKey}`,
     );
   }
-  return key;
+  return hashKeyHex(key);
 }
 
 /** Data + partition key bytes: what counts against the 1 MiB/s shard limit and the 5 MiB PutRecords limit. */
 export function entrySize(entry: PutEntry): number {
-  return entry.data.byteLength + Buffer.byteLength(entry.partitionKey, "utf8");
+  return entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey, "utf8");
 }
 
 function throttled(stream: StreamRow, shard: ShardRow, accountId: string): PutOutcome {
@@ -68,27 +71,31 @@ async function appendRouted(
   stream: StreamRow,
   shards: readonly ShardRow[],
   entries: readonly PutEntry[],
-  hashes: readonly bigint[],
+  hashes: readonly string[],
 ): Promise<PutOutcome[]> {
   const outcomes: (PutOutcome | undefined)[] = new Array(entries.length);
   const groups = new Map<ShardRow, number[]>();
   const limited = state.limiter.enabled;
-  entries.forEach((entry, i) => {
+  const starts = shards.map((s) => hashKeyHex(s.startingHashKey));
+  const ends = shards.map((s) => hashKeyHex(s.endingHashKey));
+  for (let i = 0; i < entries.length; i++) {
     const h = hashes[i]!;
-    const shard = shards.find((s) => s.startingHashKey <= h && h <= s.endingHashKey);
-    if (shard === undefined) throw new Error(`no open shard covers hash key ${h}`);
-    if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entry))) {
+    let k = 0;
+    while (k < shards.length && !(starts[k]! <= h && h <= ends[k]!)) k++;
+    const shard = shards[k];
+    if (shard === undefined) throw new Error(`no open shard covers hash key 0x${h}`);
+    if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entries[i]!))) {
       outcomes[i] = throttled(stream, shard, state.accountId);
-      return;
+      continue;
     }
     const group = groups.get(shard);
     if (group === undefined) groups.set(shard, [i]);
     else group.push(i);
-  });
+  }
   const now = state.now();
   const appends = [...groups].map(([shard, indexes]) => {
     const log = state.openLog(stream, shard) as ShardLog;
-    const done = log.append(indexes.map((i) => ({ timestamp: now, partitionKey: entries[i]!.partitionKey, data: entries[i]!.data })));
+    const done = log.append(indexes.map((i) => ({ timestamp: now, partitionKey: entries[i]!.PartitionKey, data: entries[i]!.Data })));
     return done.then(
       (seqs) => {
         indexes.forEach((i, k) => {
@@ -113,8 +120,8 @@ export function checkRecordSizes(stream: StreamRow, entries: readonly PutEntry[]
   const max = stream.maxRecordSizeKiB * 1024;
   const errors: string[] = [];
   entries.forEach((e, i) => {
-    if (e.data.byteLength > max && errors.length < 10) {
-      const n = e.data.byteLength;
+    if (e.Data.byteLength > max && errors.length < 10) {
+      const n = e.Data.byteLength;
       errors.push(`Value 'java.nio.HeapByteBuffer[pos=0 lim=${n} cap=${n}]' at '${pathOf(i)}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
     }
   });

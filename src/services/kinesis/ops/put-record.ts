@@ -7,8 +7,7 @@ import type { PutRecordInput, PutRecordOutput } from "../shapes/types.js";
 /** Writes one record; resolves once it is durable. */
 export async function putRecord(input: PutRecordInput, { state }: OpContext): Promise<PutRecordOutput> {
   const stream = state.requireReadable(input);
-  const entry = { data: input.Data, partitionKey: input.PartitionKey, explicitHashKey: input.ExplicitHashKey };
-  checkRecordSizes(stream, [entry], () => "data");
+  checkRecordSizes(stream, [input], () => "data");
   // Our numbers already increase strictly per shard, so the ordering hint only needs to be one of ours.
   if (input.SequenceNumberForOrdering !== undefined && decodeSequenceNumber(input.SequenceNumberForOrdering) === undefined) {
     throw new KinesisError(
@@ -16,7 +15,7 @@ export async function putRecord(input: PutRecordInput, { state }: OpContext): Pr
       `ExclusiveMinimumSequenceNumber ${input.SequenceNumberForOrdering} used in PutRecord on stream ${stream.name} under account ${state.accountId} is invalid.`,
     );
   }
-  const [outcome] = await putEntries(state, stream, [entry]);
+  const [outcome] = await putEntries(state, stream, [input]);
   if (outcome === undefined || !outcome.ok) {
     if (outcome?.errorCode === "ProvisionedThroughputExceededException") {
       throw new KinesisError("ProvisionedThroughputExceededException", outcome.errorMessage);

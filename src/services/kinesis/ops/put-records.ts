@@ -10,18 +10,22 @@ export const PUT_RECORDS_MAX_BYTES = 5 * MIB;
 /** Writes up to 500 records; each succeeds or fails on its own (throttling is per record). */
 export async function putRecords(input: PutRecordsInput, { state }: OpContext): Promise<PutRecordsOutput> {
   const stream = state.requireReadable(input);
-  const entries = input.Records.map((r) => ({ data: r.Data, partitionKey: r.PartitionKey, explicitHashKey: r.ExplicitHashKey }));
+  const entries = input.Records;
   checkRecordSizes(stream, entries, (i) => `records.${i + 1}.member.data`);
-  const total = entries.reduce((n, e) => n + entrySize(e), 0);
+  let total = 0;
+  for (const e of entries) total += entrySize(e);
   if (total > PUT_RECORDS_MAX_BYTES) {
     throw new KinesisError("InvalidArgumentException", `Records size exceeds 5 MB limit. The size of the request was ${total} bytes.`);
   }
   const outcomes = await putEntries(state, stream, entries);
-  const records: PutRecordsResultEntry[] = outcomes.map((o) =>
-    o.ok ? { SequenceNumber: o.sequenceNumber, ShardId: o.shardId } : { ErrorCode: o.errorCode, ErrorMessage: o.errorMessage },
-  );
+  let failed = 0;
+  const records: PutRecordsResultEntry[] = outcomes.map((o) => {
+    if (o.ok) return { SequenceNumber: o.sequenceNumber, ShardId: o.shardId };
+    failed++;
+    return { ErrorCode: o.errorCode, ErrorMessage: o.errorMessage };
+  });
   return {
-    FailedRecordCount: outcomes.filter((o) => !o.ok).length,
+    FailedRecordCount: failed,
     Records: records,
     EncryptionType: stream.encryptionType,
   };

@@ -4,6 +4,7 @@ import { keyBytes, prefixSuccessor } from "./key-bytes.js";
 import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
 import { decodeRow, encodeMeta, type ObjectRow } from "./sqlite-rows.js";
 import { createSqliteUploads } from "./sqlite-uploads.js";
+import { LatestVersionCache } from "./version-cache.js";
 import {
   BucketExistsError,
   BucketNotEmptyError,
@@ -132,6 +133,9 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     if (b === undefined) throw new NoSuchBucketError(name);
     return b;
   };
+  // The latest version of keys read recently (small-object GETs): dropped before every write to a
+  // key (writeVersion, deleteVersion, setTags are the only writers of object rows and their parts).
+  const latestCache = new LatestVersionCache(8192, 16 * 1024 * 1024);
   // A multipart object's row has neither a blob nor inline bytes: its data is its object_parts rows.
   const isMultipart = (row: ObjectRow): boolean =>
     row.blob_id === null && row.is_delete_marker === 0 && (row.inline_data === null || row.inline_data === undefined);
@@ -160,10 +164,13 @@ export function createSqliteObjectStore(path: string): ObjectStore {
   };
   /** putVersion's work, inside a commit; completeUpload writes its version through it too. */
   const writeVersion = (v: ObjectVersion, precondition: Precondition | undefined): { released: DataRef[] } => {
+    latestCache.drop(v.bucket, v.key);
     requireBucket(v.bucket);
     const k = keyBytes(v.key);
-    const cur = q.latest.get(v.bucket, k);
-    precondition?.(cur === undefined ? undefined : decodeFull(v.bucket, cur));
+    if (precondition !== undefined) {
+      const cur = q.latest.get(v.bucket, k);
+      precondition(cur === undefined ? undefined : decodeFull(v.bucket, cur));
+    }
     const released: DataRef[] = [];
     const same = q.version.get(v.bucket, k, v.versionId);
     if (same !== undefined) released.push(dropRow(same));
@@ -234,15 +241,24 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     },
 
     getVersion(bucket, key, versionId) {
-      const k = keyBytes(key);
-      const row = versionId === undefined ? q.latest.get(bucket, k) : q.version.get(bucket, k, versionId);
-      return row === undefined ? undefined : decodeFull(bucket, row);
+      if (versionId !== undefined) {
+        const row = q.version.get(bucket, keyBytes(key), versionId);
+        return row === undefined ? undefined : decodeFull(bucket, row);
+      }
+      const cached = latestCache.get(bucket, key);
+      if (cached !== undefined) return cached;
+      const row = q.latest.get(bucket, keyBytes(key));
+      if (row === undefined) return undefined;
+      const v = decodeFull(bucket, row);
+      // Only what is committed is cached: a read inside a transaction may yet be rolled back.
+      return db.inTransaction ? v : latestCache.set(v);
     },
     putVersion(v: ObjectVersion, precondition) {
       return gc.run(() => writeVersion(v, precondition));
     },
     deleteVersion(bucket, key, versionId, precondition) {
       return gc.run(() => {
+        latestCache.drop(bucket, key);
         requireBucket(bucket);
         const k = keyBytes(key);
         const row = q.version.get(bucket, k, versionId);
@@ -260,6 +276,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     },
     setTags(bucket, key, versionId, tags) {
       return gc.run(() => {
+        latestCache.drop(bucket, key);
         const row = q.version.get(bucket, keyBytes(key), versionId);
         if (row === undefined) return false;
         const v = decodeRow(bucket, row);

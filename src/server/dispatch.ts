@@ -2,7 +2,7 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { AuthError } from "../protocols/auth-error.js";
-import type { HttpRequestParts } from "../protocols/sigv4/index.js";
+import { createBodyVerifier, type HttpRequestParts } from "../protocols/sigv4/index.js";
 import type { IdentityStore } from "../storage/identity/identity-store.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
@@ -11,6 +11,7 @@ import type { Config } from "./config.js";
 import { anonymousPrincipal } from "./principal.js";
 import { pipeBody } from "./pipe-body.js";
 import { newExtendedRequestId, newRequestId } from "./request-ids.js";
+import { RequestSignal } from "./request-signal.js";
 import { createRouter } from "./route.js";
 import type { RequestContext, Service, ServiceRequest, ServiceResponse } from "./service.js";
 import { writeResponse } from "./write-response.js";
@@ -128,18 +129,17 @@ export function createDispatcher(deps: DispatchDeps): {
       headers,
       virtualHostBucket: virtualHostBucket(hostname, deps.config.baseDomains),
     };
-    const abort = new AbortController();
-    const onShutdown = (): void => abort.abort(new Error("server shutting down"));
-    deps.shutdown.addEventListener("abort", onShutdown, { once: true });
-    res.once("close", () => {
-      if (!res.writableFinished) abort.abort(new Error("client went away"));
-      deps.shutdown.removeEventListener("abort", onShutdown);
-    });
-    const ctxBase = {
-      requestId: newRequestId(),
+    const abort = new RequestSignal(res, deps.shutdown);
+    const requestId = newRequestId();
+    // One context object for the whole request; the principal is filled in by authentication.
+    const ctx: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
+      requestId,
       extendedRequestId: newExtendedRequestId(),
+      principal: anonymousPrincipal,
       region: deps.config.region,
-      signal: abort.signal,
+      get signal() {
+        return abort.signal;
+      },
       clock: deps.clock,
       logger: deps.logger,
     };
@@ -150,8 +150,8 @@ export function createDispatcher(deps: DispatchDeps): {
         res,
         {
           status: 400,
-          headers: { "content-type": "application/xml", "x-amz-request-id": ctxBase.requestId },
-          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>This server does not implement the service the request was signed for.</Message><RequestId>${ctxBase.requestId}</RequestId></Error>`,
+          headers: { "content-type": "application/xml", "x-amz-request-id": requestId },
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRequest</Code><Message>This server does not implement the service the request was signed for.</Message><RequestId>${requestId}</RequestId></Error>`,
         },
         isHead,
         isH2,
@@ -159,33 +159,45 @@ export function createDispatcher(deps: DispatchDeps): {
       return;
     }
 
-    let ctx: RequestContext = { ...ctxBase, principal: anonymousPrincipal };
-    // The request as known before authentication, so that a refusal still names its Resource.
-    let sreq: ServiceRequest = {
+    // The request as known before authentication (so that a refusal still names its Resource);
+    // authentication then sets the body to the verified one.
+    let verified: Readable | undefined;
+    let makeBody: (() => Readable) | undefined;
+    const sreq: { -readonly [K in keyof ServiceRequest]: ServiceRequest[K] } = {
       method: parts.method,
       rawPath,
       rawQuery,
       headers,
       hostname,
-      body: req as unknown as Readable,
+      // The verifier and the pipe into it are made when the operation first reads the body: most
+      // requests (every GET) never do, and a Transform with its hash and listeners costs ~5 µs.
+      get body(): Readable {
+        if (verified === undefined) verified = makeBody === undefined ? (req as unknown as Readable) : makeBody();
+        return verified;
+      },
       trailers: {},
       httpVersion: isH2 ? "2.0" : "1.1",
     };
     let response: ServiceResponse;
     try {
       const auth = authenticateRequest(parts, deps.identities, deps.config.region, deps.clock.now());
-      ctx = { ...ctxBase, principal: auth.principal };
+      ctx.principal = auth.principal;
       if (auth.principal.authType === "anonymous" && !service.allowsAnonymous) {
         // Services that never take anonymous requests still render the refusal themselves.
         throw new AuthError("AccessDenied", "Access Denied");
       }
-      const body = auth.verifier;
-      pipeBody(req as unknown as Readable, body);
-      sreq = { ...sreq, body, trailers: auth.trailers };
+      sreq.trailers = auth.trailers;
+      makeBody = () => {
+        const body = createBodyVerifier(auth.payload, auth.trailers);
+        pipeBody(req as unknown as Readable, body);
+        return body;
+      };
+      // A signature that covers the body itself is checked as the body streams through: always read it.
+      if (auth.payload.type === "signature-after-body") void sreq.body;
       response = await service.handle(sreq, ctx);
     } catch (err) {
       response = service.renderError(err, sreq, ctx);
-      if (response.status >= 500) deps.logger.error("request failed", { requestId: ctx.requestId, service: service.name, err: String((err as Error)?.stack ?? err) });
+      if (response.status >= 500) deps.logger.error("request failed", { requestId, service: service.name, err: String((err as Error)?.stack ?? err) });
       // A client still sending only reads our answer once its body is out: take in a small
       // remainder before answering; past the limit, answer and close the connection.
       if (!req.complete && !(await drainSmallBody(req, headers))) {
@@ -194,32 +206,40 @@ export function createDispatcher(deps: DispatchDeps): {
       }
     }
     try {
-      await writeResponse(res, response, isHead, isH2);
+      const writing = writeResponse(res, response, isHead, isH2);
+      if (writing !== undefined) await writing;
     } catch (err) {
-      if (!abort.signal.aborted) deps.logger.warn("response stream failed", { requestId: ctx.requestId, err: String(err) });
+      if (!abort.aborted) deps.logger.warn("response stream failed", { requestId, err: String(err) });
       res.destroy();
     }
   }
+
+  const finished = (): void => {
+    if (--inFlight > 0) return;
+    const done = waiters;
+    waiters = [];
+    for (const w of done) w();
+  };
 
   return {
     inFlight: () => inFlight,
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
     handle(req, res) {
       inFlight++;
-      serve(req, res)
-        .catch((err: unknown) => {
-          deps.logger.error("unhandled request error", { err: String((err as Error)?.stack ?? err) });
-          if (!res.headersSent) {
-            res.statusCode = 500;
-            res.end();
-          } else res.destroy();
-        })
-        .finally(() => {
-          if (--inFlight > 0) return;
-          const done = waiters;
-          waiters = [];
-          for (const w of done) w();
-        });
+      serve(req, res).then(
+        () => finished(),
+        (err: unknown) => {
+          try {
+            deps.logger.error("unhandled request error", { err: String((err as Error)?.stack ?? err) });
+            if (!res.headersSent) {
+              res.statusCode = 500;
+              res.end();
+            } else res.destroy();
+          } finally {
+            finished();
+          }
+        },
+      );
     },
   };
 }

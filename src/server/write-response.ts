@@ -5,32 +5,54 @@ import { pipeline } from "node:stream/promises";
 import type { ServiceResponse } from "./service.js";
 
 type Res = http.ServerResponse | http2.Http2ServerResponse;
+type OutHeaders = Record<string, string | readonly string[]>;
 
 // Connection-specific headers are forbidden in HTTP/2 (RFC 9113 section 8.2.2).
 const H2_FORBIDDEN = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
-/** Writes a service's answer, streaming a Readable body with back-pressure. */
-export async function writeResponse(res: Res, response: ServiceResponse, isHead: boolean, isH2: boolean): Promise<void> {
-  const headers = response.headers ?? {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (isH2 && H2_FORBIDDEN.has(name.toLowerCase())) continue;
-    res.setHeader(name, typeof value === "number" ? String(value) : (value as string | string[]));
+/**
+ * Writes a service's answer, streaming a Readable body with back-pressure. Headers go out in one
+ * writeHead (Node stores them straight into the header block when none were set before, instead
+ * of a setHeader and a header map entry each). Returns a promise only for a streamed body.
+ */
+export function writeResponse(res: Res, response: ServiceResponse, isHead: boolean, isH2: boolean): Promise<void> | undefined {
+  const out: OutHeaders = {};
+  let hasLength = false;
+  const headers = response.headers;
+  if (headers !== undefined) {
+    for (const name in headers) {
+      const value = headers[name]!;
+      const lower = name.toLowerCase();
+      if (isH2 && H2_FORBIDDEN.has(lower)) continue;
+      if (lower === "content-length") hasLength = true;
+      out[name] = typeof value === "number" ? String(value) : value;
+    }
   }
-  res.statusCode = response.status;
+  hasLength ||= res.hasHeader("content-length");
+  const status = response.status;
   const body = response.body;
   if (body === undefined || isHead) {
     if (body instanceof Readable) body.destroy();
-    if (!isHead && !res.hasHeader("content-length") && response.status !== 204 && response.status !== 304) {
-      res.setHeader("content-length", "0");
-    }
+    if (!isHead && !hasLength && status !== 204 && status !== 304) out["content-length"] = "0";
+    writeHead(res, status, out);
     res.end();
-    return;
+    return undefined;
   }
   if (typeof body === "string" || body instanceof Uint8Array) {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
-    if (!res.hasHeader("content-length")) res.setHeader("content-length", String(bytes.byteLength));
+    if (!hasLength) out["content-length"] = String(bytes.byteLength);
+    writeHead(res, status, out);
     res.end(bytes);
-    return;
+    return undefined;
   }
-  await pipeline(body, res as NodeJS.WritableStream);
+  // A streamed body keeps headers unsent until its first bytes, so a source failing at once
+  // still leaves the connection free of a half answer on HTTP/2.
+  for (const name in out) res.setHeader(name, out[name] as string | string[]);
+  res.statusCode = status;
+  return pipeline(body, res as NodeJS.WritableStream);
+}
+
+function writeHead(res: Res, status: number, headers: OutHeaders): void {
+  // Both response classes take (status, headers); their union's overloads do not line up for tsc.
+  (res as http.ServerResponse).writeHead(status, headers as http.OutgoingHttpHeaders);
 }

@@ -6,6 +6,11 @@ export function canonicalUserId(accountId: string): string {
   return createHash("sha256").update(`streamlake-account:${accountId}`).digest("hex");
 }
 
+// Principals are frozen values of their four inputs: every request of a key shares one (a hash
+// and a freeze per request showed in the small-request profile). Bounded; cleared when full.
+const PRINCIPAL_CACHE_LIMIT = 4096;
+const principals = new Map<string, Principal>();
+
 /** The principal for a request signed with a key of `accountId` whose owner is `arn`. */
 export function principalFor(
   accessKeyId: string | undefined,
@@ -13,7 +18,10 @@ export function principalFor(
   arn: string,
   authType: Principal["authType"],
 ): Principal {
-  return Object.freeze({
+  const cacheKey = `${authType}\n${accessKeyId ?? ""}\n${accountId}\n${arn}`;
+  const hit = principals.get(cacheKey);
+  if (hit !== undefined && hit.accessKeyId === accessKeyId) return hit;
+  const principal: Principal = Object.freeze({
     accessKeyId,
     accountId,
     arn,
@@ -21,6 +29,9 @@ export function principalFor(
     displayName: "streamlake",
     authType,
   });
+  if (principals.size >= PRINCIPAL_CACHE_LIMIT) principals.clear();
+  principals.set(cacheKey, principal);
+  return principal;
 }
 
 /** The principal of an unauthenticated request. */

@@ -12,8 +12,11 @@ export function isS3Service(service: string): boolean {
 
 /** Trimall: trim the value and collapse inner runs of whitespace to one space. */
 export function canonicalHeaderValue(value: string): string {
-  return value.trim().replace(/\s+/g, " ");
+  // Most values have nothing to trim or collapse: skip the regex replace for them.
+  return NEEDS_TRIMALL.test(value) ? value.trim().replace(/\s+/g, " ") : value;
 }
+// Leading or trailing whitespace, a whitespace other than a space, or two in a row.
+const NEEDS_TRIMALL = /^\s|\s$|[^\S ]|\s\s/;
 
 /** `name:value\n` for every signed header, in SignedHeaders order. Absent headers sign as empty. */
 export function canonicalHeadersBlock(headers: Readonly<Record<string, string>>, signedHeaders: readonly string[]): string {
@@ -28,9 +31,18 @@ export function canonicalHeadersBlock(headers: Readonly<Record<string, string>>,
 }
 
 /** The lower-cased names listed in SignedHeaders. */
-export function splitSignedHeaders(signedHeaders: string): string[] {
-  return signedHeaders.split(";").map((name) => name.trim().toLowerCase());
+export function splitSignedHeaders(signedHeaders: string): readonly string[] {
+  let names = signedNames.get(signedHeaders);
+  if (names === undefined) {
+    names = Object.freeze(signedHeaders.split(";").map((name) => name.trim().toLowerCase()));
+    if (signedNames.size >= SIGNED_NAMES_LIMIT) signedNames.clear();
+    signedNames.set(signedHeaders, names);
+  }
+  return names;
 }
+// A client sends the same few SignedHeaders lists again and again.
+const SIGNED_NAMES_LIMIT = 256;
+const signedNames = new Map<string, readonly string[]>();
 
 /** Assembles the canonical request from its already-canonical parts. */
 export function canonicalRequest(

@@ -30,17 +30,20 @@ export function parseCredential(value: string, source: CredentialSource): Creden
  * separated by ',' with optional spaces, in any order). Throws AuthorizationHeaderMalformed.
  */
 export function parseAuthorizationHeader(value: string): ParsedAuthorization {
-  const fields = new Map<string, string>();
+  // The last of a repeated component wins; components other than the three are ignored.
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
   for (const part of value.slice(ALGORITHM.length).split(",")) {
     const component = part.trim();
     if (component === "") continue;
     const eq = component.indexOf("=");
     if (eq < 0) throw credentialError("header", `the authorization component "${component}" is malformed.`);
-    fields.set(component.slice(0, eq).trim(), component.slice(eq + 1).trim());
+    const name = component.slice(0, eq).trim();
+    if (name === "Credential") credential = component.slice(eq + 1).trim();
+    else if (name === "SignedHeaders") signedHeaders = component.slice(eq + 1).trim();
+    else if (name === "Signature") signature = component.slice(eq + 1).trim();
   }
-  const credential = fields.get("Credential");
-  const signedHeaders = fields.get("SignedHeaders");
-  const signature = fields.get("Signature");
   if (credential === undefined || signedHeaders === undefined || signature === undefined) {
     throw credentialError("header", "the authorization header requires three components: Credential, SignedHeaders, and Signature.");
   }
@@ -49,8 +52,9 @@ export function parseAuthorizationHeader(value: string): ParsedAuthorization {
 
 /** True when the Authorization header claims SigV4. */
 export function isSigV4Authorization(value: string): boolean {
-  return value.startsWith(`${ALGORITHM} `);
+  return value.startsWith(ALGORITHM_SPACE);
 }
+const ALGORITHM_SPACE = `${ALGORITHM} `;
 
 const QUERY_CREDENTIAL = /(?:^|&)X-Amz-Credential=([^&]*)/;
 

@@ -31,13 +31,15 @@ export interface SignatureClaim {
  * tolerated unsigned, as S3 does. Other services only require the Host to be signed.
  */
 export function checkRequiredHeadersSigned(req: HttpRequestParts, claim: SignatureClaim): void {
-  const signed = new Set(splitSignedHeaders(claim.signedHeaders));
+  const signed = splitSignedHeaders(claim.signedHeaders);
   const missing: string[] = [];
-  if (req.headers["host"] !== undefined && !signed.has("host")) missing.push("host");
+  if (req.headers["host"] !== undefined && !signed.includes("host")) missing.push("host");
   if (isS3Service(claim.credential.service)) {
-    for (const name of Object.keys(req.headers).sort()) {
-      if (name.startsWith("x-amz-") && name !== "x-amz-content-sha256" && !signed.has(name)) missing.push(name);
+    let unsigned: string[] | undefined;
+    for (const name in req.headers) {
+      if (name.startsWith("x-amz-") && name !== "x-amz-content-sha256" && !signed.includes(name)) (unsigned ??= []).push(name);
     }
+    if (unsigned !== undefined) missing.push(...unsigned.sort());
   }
   if (missing.length > 0) throw headersNotSigned(missing);
 }
@@ -55,11 +57,19 @@ export function signatureChecker(req: HttpRequestParts, claim: SignatureClaim, e
   const signingKey = deriveSigningKey(claim.secret, credential.date, credential.region, credential.service);
   const scope = credentialScopeString(credential.date, credential.region, credential.service);
   const headersBlock = canonicalHeadersBlock(req.headers, splitSignedHeaders(claim.signedHeaders));
-  const uris = canonicalUriCandidates(req.rawPath, !isS3Service(credential.service));
+  const doubleEncode = !isS3Service(credential.service);
+  // The other candidates (the path re-encoded) only matter when the first form fails.
+  const firstUri = req.rawPath === "" || doubleEncode ? undefined : req.rawPath;
+  let uris: string[] | undefined;
   const queries = [canonicalQuery(req.rawQuery, excludeQuery)];
   if (req.rawQuery.includes("+")) queries.push(canonicalQuery(req.rawQuery, excludeQuery, true));
 
   return (payloadHash: string): Buffer => {
+    if (firstUri !== undefined && queries.length === 1) {
+      const request = canonicalRequest(req.method, firstUri, queries[0]!, headersBlock, claim.signedHeaders, payloadHash);
+      if (signaturesEqual(signHex(signingKey, stringToSign(claim.amzDate, scope, request)), claim.signature)) return signingKey;
+    }
+    uris ??= canonicalUriCandidates(req.rawPath, doubleEncode);
     let first: { request: string; toSign: string } | undefined;
     for (const uri of uris) {
       for (const query of queries) {

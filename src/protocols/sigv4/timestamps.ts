@@ -3,8 +3,20 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+// Requests signed in the same second carry the same timestamp: remember the last one parsed.
+let lastAmzDate = "";
+let lastAmzMs: number | undefined;
+
 /** Parses the ISO 8601 basic form SigV4 uses (20130524T000000Z) to ms since the epoch. */
 export function parseAmzDate(s: string): number | undefined {
+  if (s === lastAmzDate) return lastAmzMs;
+  const ms = parseAmzDateUncached(s);
+  lastAmzDate = s;
+  lastAmzMs = ms;
+  return ms;
+}
+
+function parseAmzDateUncached(s: string): number | undefined {
   const m = AMZ_DATE.exec(s);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];

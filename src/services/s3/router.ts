@@ -52,8 +52,10 @@ export function resolveOperation(req: S3Request): S3Operation {
   const m = req.http.method;
   const q = req.query;
   const has = (name: string): boolean => q.has(name);
-  for (const sub of UNSUPPORTED) {
-    if (has(sub)) throw new S3Error("NotImplemented", `Streamlake does not implement the '${sub}' sub-resource yet.`);
+  if (req.http.rawQuery !== "") {
+    for (const sub of UNSUPPORTED) {
+      if (has(sub)) throw new S3Error("NotImplemented", `Streamlake does not implement the '${sub}' sub-resource yet.`);
+    }
   }
   if (req.bucket === undefined) {
     if (m === "GET") return "ListBuckets";

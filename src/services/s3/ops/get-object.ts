@@ -7,7 +7,7 @@ import { S3Error, s3Headers } from "../errors.js";
 import { parsePartNumber } from "../multipart/params.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket, requireKey } from "../shapes/bucket-access.js";
-import { versionHeaders } from "../shapes/object-headers.js";
+import { addVersionHeaders } from "../shapes/object-headers.js";
 import { resolveRange, type ByteRange } from "../shapes/range.js";
 import { checkReadConditions, readConditionsFromHeaders } from "../shapes/read-conditions.js";
 import { lookupVersion, requireRestored } from "../shapes/version-lookup.js";
@@ -24,14 +24,15 @@ const OVERRIDES: Record<string, string> = {
 
 /** The version a GET/HEAD/DELETE or tagging request addresses (its ?versionId), by S3's rules (lookupVersion). */
 export function resolveVersion(req: S3Request, env: S3Env, key: string, versioned: boolean): StoredVersion {
-  return lookupVersion(env.objects, req.bucket!, key, req.query.get("versionId") ?? undefined, { versioned, method: req.http.method });
+  const versionId = req.http.rawQuery === "" ? undefined : (req.query.get("versionId") ?? undefined);
+  return lookupVersion(env.objects, req.bucket!, key, versionId, { versioned, method: req.http.method });
 }
 
 /** GetObject and HeadObject (HEAD gets the same headers and no body). */
 export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResponse> {
   const bucket = requireBucket(req, env);
   const key = requireKey(req);
-  const partNumber = req.query.has("partNumber") ? parsePartNumber(req.query.get("partNumber")) : undefined;
+  const partNumber = req.http.rawQuery !== "" && req.query.has("partNumber") ? parsePartNumber(req.query.get("partNumber")) : undefined;
   if (partNumber !== undefined && req.http.headers["range"] !== undefined) {
     throw new S3Error("InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
   }
@@ -41,18 +42,18 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const part = partNumber === undefined ? undefined : selectPart(v, partNumber);
   const range = part !== undefined ? part.range : resolveRange(req.http.headers["range"], v.size);
   const checksumMode = req.http.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED";
-  const headers: Record<string, string> = {
-    ...s3Headers(env.ctx),
-    ...versionHeaders(v, bucket.versioning !== "Unversioned", checksumMode && range === undefined && part === undefined),
-    ...(part?.headers ?? {}),
-  };
+  const headers = s3Headers(env.ctx);
+  addVersionHeaders(headers, v, bucket.versioning !== "Unversioned", checksumMode && range === undefined && part === undefined);
+  if (part !== undefined) Object.assign(headers, part.headers);
   if (checksumMode && part?.checksum !== undefined && v.checksum !== undefined) {
     headers[checksumHeader(v.checksum.algorithm)] = part.checksum;
     headers["x-amz-checksum-type"] = v.checksum.type;
   }
-  for (const [param, header] of Object.entries(OVERRIDES)) {
-    const value = req.query.get(param);
-    if (value !== null) headers[header] = value;
+  if (req.http.rawQuery !== "") {
+    for (const param in OVERRIDES) {
+      const value = req.query.get(param);
+      if (value !== null) headers[OVERRIDES[param]!] = value;
+    }
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? v.size - 1;

@@ -68,15 +68,13 @@ export function parseWriteHeaders(h: Readonly<Record<string, string>>): WriteHea
   return { headers, userMetadata, storageClass };
 }
 
-/** Headers describing a version on GET/HEAD (without Content-Length / Content-Range). */
-export function versionHeaders(v: ObjectVersion, versionedBucket: boolean, checksumMode: boolean): Record<string, string> {
-  const out: Record<string, string> = {
-    etag: v.etag,
-    "last-modified": httpDate(v.lastModified),
-    "accept-ranges": "bytes",
-  };
-  for (const [name, value] of Object.entries(v.headers)) out[name] = value;
-  for (const [name, value] of Object.entries(v.userMetadata)) out[`x-amz-meta-${name}`] = value;
+/** Adds the headers describing a version on GET/HEAD (without Content-Length / Content-Range) to `out`. */
+export function addVersionHeaders(out: Record<string, string>, v: ObjectVersion, versionedBucket: boolean, checksumMode: boolean): void {
+  out["etag"] = v.etag;
+  out["last-modified"] = httpDate(v.lastModified);
+  out["accept-ranges"] = "bytes";
+  for (const name in v.headers) out[name] = v.headers[name]!;
+  for (const name in v.userMetadata) out[`x-amz-meta-${name}`] = v.userMetadata[name]!;
   if (v.storageClass !== "STANDARD") out["x-amz-storage-class"] = v.storageClass;
   if (versionedBucket) out["x-amz-version-id"] = v.versionId;
   if (v.tags.length > 0) out["x-amz-tagging-count"] = String(v.tags.length);
@@ -84,5 +82,4 @@ export function versionHeaders(v: ObjectVersion, versionedBucket: boolean, check
     out[checksumHeader(v.checksum.algorithm)] = v.checksum.value;
     out["x-amz-checksum-type"] = v.checksum.type;
   }
-  return out;
 }

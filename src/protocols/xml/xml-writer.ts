@@ -9,9 +9,14 @@ export type XmlNode = string | number | boolean | bigint | null | undefined | Xm
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
 
+const SPECIAL = /[&<>"'\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+const SPECIALS = new RegExp(SPECIAL.source, "g");
+const escapeOne = (c: string): string => ESCAPES[c] ?? `&#${c.charCodeAt(0)};`;
+
 /** Escapes text for element content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => ESCAPES[c] ?? `&#${c.charCodeAt(0)};`);
+  // Most text has nothing to escape: one test, and the string is returned as it is.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, escapeOne) : text;
 }
 
 function write(name: string, node: XmlNode, out: string[]): void {

@@ -78,9 +78,22 @@ export interface ListObjectsQuery {
   readonly maxKeys: number;
 }
 
+/** What ListObjects shows of a latest version (botocore shape `Object`); a StoredVersion is one. */
+export interface ListedObject {
+  readonly key: string;
+  /** ms since epoch. */
+  readonly lastModified: number;
+  readonly etag: string;
+  readonly size: number;
+  readonly storageClass: string;
+  readonly ownerAccountId: string;
+  /** The additional checksum's algorithm and type, when the object was stored with one. */
+  readonly checksum: Pick<StoredChecksum, "algorithm" | "type"> | undefined;
+}
+
 export interface ListObjectsPage {
   /** Objects and common prefixes merged in key order, at most maxKeys entries in all. */
-  readonly entries: ReadonlyArray<{ readonly object: StoredVersion } | { readonly prefix: string }>;
+  readonly entries: ReadonlyArray<{ readonly object: ListedObject } | { readonly prefix: string }>;
   readonly isTruncated: boolean;
   /** Where the next page starts (exclusive): the last key or common prefix returned. */
   readonly resumeAfter: string | undefined;

@@ -301,8 +301,15 @@ describe("sqlite object listing cost", () => {
         if (prop !== "prepare") return Reflect.get(target, prop, receiver) as unknown;
         return (sql: string) => {
           const stmt = target.prepare(sql);
-          return new Proxy(stmt, {
+          const counted: typeof stmt = new Proxy(stmt, {
             get(st, p, r) {
+              // raw() returns the statement itself: hand back the counting proxy instead.
+              if (p === "raw") {
+                return (...args: [boolean?]) => {
+                  st.raw(...args);
+                  return counted;
+                };
+              }
               if (p === "iterate") {
                 return function* (...args: unknown[]) {
                   for (const row of st.iterate(...args)) {
@@ -315,6 +322,7 @@ describe("sqlite object listing cost", () => {
               return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(st) : v;
             },
           });
+          return counted;
         };
       },
     });

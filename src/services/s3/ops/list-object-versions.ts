@@ -1,12 +1,11 @@
-import type { XmlNode } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { ListVersionsPage } from "../../../storage/objects/object-store.js";
 import { S3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
 import { MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
-import { commonPrefixEntry, deleteMarkerEntry, keyEncoder, listingResponse, versionEntry } from "../shapes/listing-xml.js";
 import { isValidVersionId } from "../shapes/version-ids.js";
+import { commonPrefixXml, listingDocument, listingKeyEncoder, newVersionFormats, versionEntryXml } from "./list-result-xml.js";
 
 /** The version-id-marker rules S3 checks before it looks the bucket up. */
 function readMarkers(query: URLSearchParams): { keyMarker: string | undefined; versionIdMarker: string | undefined } {
@@ -39,7 +38,7 @@ export async function listObjectVersions(req: S3Request, env: S3Env): Promise<Se
   }
   const url = parseEncodingType(query);
   if (maxKeys < 0) throw new S3Error("InvalidArgument", "max-keys cannot be negative", { ArgumentName: "max-keys" });
-  const encode = keyEncoder(url);
+  const encode = listingKeyEncoder(url);
   const prefix = query.get("prefix") ?? "";
   const delimiter = query.get("delimiter") ?? "";
 
@@ -50,14 +49,14 @@ export async function listObjectVersions(req: S3Request, env: S3Env): Promise<Se
     versionIdMarker,
     maxKeys: Math.min(maxKeys, MAX_KEYS_CAP),
   });
-  const versions: Array<readonly [string, XmlNode]> = [];
-  const prefixes: Array<readonly [string, XmlNode]> = [];
+  const formats = newVersionFormats();
+  let versions = "";
+  let prefixes = "";
   for (const e of page.entries) {
-    if ("prefix" in e) prefixes.push(["CommonPrefixes", commonPrefixEntry(e.prefix, encode)]);
-    else if (e.version.isDeleteMarker) versions.push(["DeleteMarker", deleteMarkerEntry(e.version, encode)]);
-    else versions.push(["Version", versionEntry(e.version, encode)]);
+    if ("prefix" in e) prefixes += commonPrefixXml(e.prefix, encode);
+    else versions += versionEntryXml(e.version, encode, formats);
   }
-  return listingResponse(
+  return listingDocument(
     env,
     "ListVersionsResult",
     {
@@ -72,6 +71,6 @@ export async function listObjectVersions(req: S3Request, env: S3Env): Promise<Se
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    [...versions, ...prefixes],
+    versions + prefixes,
   );
 }

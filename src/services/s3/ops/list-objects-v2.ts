@@ -1,8 +1,8 @@
 import type { ServiceResponse } from "../../../server/service.js";
 import { S3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
-import { listingResponse } from "../shapes/listing-xml.js";
-import { listPage, pageEntries, readListParams } from "./list-objects.js";
+import { listPage, readListParams } from "./list-objects.js";
+import { listingDocument, objectEntriesXml } from "./list-result-xml.js";
 
 // A continuation token is base64 of a format byte and the UTF-8 of the key or common prefix the
 // page ended on. It is opaque to clients, as S3's are (ListObjectsV2 docs, ContinuationToken).
@@ -41,7 +41,7 @@ export async function listObjectsV2(req: S3Request, env: S3Env): Promise<Service
   const fetchOwner = query.get("fetch-owner") === "true";
 
   const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after });
-  return listingResponse(
+  return listingDocument(
     env,
     "ListBucketResult",
     {
@@ -56,6 +56,6 @@ export async function listObjectsV2(req: S3Request, env: S3Env): Promise<Service
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    pageEntries(page, encode, fetchOwner),
+    objectEntriesXml(page, encode, fetchOwner),
   );
 }

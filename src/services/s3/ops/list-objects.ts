@@ -1,10 +1,9 @@
-import type { XmlNode } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { ListObjectsPage } from "../../../storage/objects/object-store.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
 import { assertListVersionParams, assertMaxKeysNotNegative, MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
-import { commonPrefixEntry, keyEncoder, listingResponse, objectEntry, type KeyEncoder } from "../shapes/listing-xml.js";
+import { listingDocument, listingKeyEncoder, objectEntriesXml } from "./list-result-xml.js";
 
 /** What ListObjects (v1) and ListObjectsV2 share once their own parameters are read. */
 export interface ListQuery {
@@ -26,7 +25,7 @@ export function readListParams(req: S3Request, env: S3Env, v2: boolean) {
   const bucket = requireBucket(req, env);
   const url = parseEncodingType(query);
   assertMaxKeysNotNegative(maxKeys);
-  return { query, bucket, maxKeys, url, encode: keyEncoder(url), prefix: query.get("prefix") ?? "", delimiter: query.get("delimiter") ?? "" };
+  return { query, bucket, maxKeys, url, encode: listingKeyEncoder(url), prefix: query.get("prefix") ?? "", delimiter: query.get("delimiter") ?? "" };
 }
 
 /** Reads one page of the latest versions; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero). */
@@ -40,17 +39,6 @@ export function listPage(env: S3Env, bucket: string, q: ListQuery): ListObjectsP
   });
 }
 
-/** Splits a page into S3's element order: every `Contents`, then every `CommonPrefixes`. */
-export function pageEntries(page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): Array<readonly [string, XmlNode]> {
-  const contents: Array<readonly [string, XmlNode]> = [];
-  const prefixes: Array<readonly [string, XmlNode]> = [];
-  for (const e of page.entries) {
-    if ("object" in e) contents.push(["Contents", objectEntry(e.object, encode, withOwner)]);
-    else prefixes.push(["CommonPrefixes", commonPrefixEntry(e.prefix, encode)]);
-  }
-  return [...contents, ...prefixes];
-}
-
 /**
  * ListObjects (v1): prefix, delimiter, marker, max-keys, encoding-type. Every entry carries its
  * Owner; NextMarker is returned only with a delimiter (ListObjects docs, NextMarker).
@@ -61,7 +49,7 @@ export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceRe
 
   const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after: marker === "" ? undefined : marker });
   const nextMarker = page.isTruncated && delimiter !== "" ? page.resumeAfter : undefined;
-  return listingResponse(
+  return listingDocument(
     env,
     "ListBucketResult",
     {
@@ -74,6 +62,6 @@ export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceRe
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    pageEntries(page, encode, true),
+    objectEntriesXml(page, encode, true),
   );
 }

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { xmlElement } from "../../../protocols/xml/xml-writer.js";
+import type { ListObjectsPage, StoredVersion } from "../../../storage/objects/object-store.js";
+import { commonPrefixEntry, deleteMarkerEntry, keyEncoder, objectEntry, s3UrlEncode, versionEntry } from "../shapes/listing-xml.js";
+import { commonPrefixXml, fastUrlEncode, listingKeyEncoder, newVersionFormats, objectEntriesXml, versionEntryXml } from "./list-result-xml.js";
+
+// Keys and values that exercise every escape: markup characters, quotes, CR, control characters,
+// tab/newline (kept), non-ASCII, astral characters, spaces and '+' (URL-encoded).
+const KEYS = ["plain/key.txt", "a&b<c>d\"e'f", "cr\rlf\n tab\t", "ctl\u0001\u0008\u000b\u000c\u001f", "é/ü/日本", "😀 emoji+plus", "*-_./~%"];
+const ETAGS = ['"d41d8cd98f00b204e9800998ecf8427e"', '"0123456789abcdef0123456789abcdef-12"', "unquoted", '"with"quote"', '"amp&"'];
+
+function version(i: number, over: Partial<StoredVersion> = {}): StoredVersion {
+  return {
+    bucket: "b",
+    key: KEYS[i % KEYS.length]!,
+    versionId: i % 2 === 0 ? "null" : `v${i}&<`,
+    isLatest: i % 3 === 0,
+    isDeleteMarker: false,
+    size: i * 1000,
+    etag: ETAGS[i % ETAGS.length]!,
+    // Neighbours share a time now and then, as the formatter's cache expects.
+    lastModified: 1_700_000_000_000 + Math.floor(i / 2) * 1234,
+    storageClass: i % 4 === 0 ? "STANDARD" : "GLACIER_IR",
+    ownerAccountId: i % 5 === 0 ? "000000000000" : "123456789012",
+    headers: {},
+    userMetadata: {},
+    checksum: i % 3 === 1 ? { algorithm: "CRC32", value: "AAAAAA==", type: "FULL_OBJECT" } : undefined,
+    tags: [],
+    data: { kind: "none" },
+    ...over,
+  };
+}
+
+describe("listing result XML", () => {
+  it("writes Contents and CommonPrefixes exactly as the generic writer does", () => {
+    const objects = Array.from({ length: 40 }, (_, i) => version(i));
+    const page: ListObjectsPage = {
+      entries: [...objects.map((object) => ({ object })), { prefix: "p&<>/" }, { prefix: "é x+/" }],
+      isTruncated: false,
+      resumeAfter: undefined,
+    };
+    for (const url of [false, true]) {
+      for (const withOwner of [false, true]) {
+        const encode = keyEncoder(url);
+        const expected =
+          objects.map((o) => xmlElement("Contents", objectEntry(o, encode, withOwner))).join("") +
+          xmlElement("CommonPrefixes", commonPrefixEntry("p&<>/", encode)) +
+          xmlElement("CommonPrefixes", commonPrefixEntry("é x+/", encode));
+        assert.equal(objectEntriesXml(page, listingKeyEncoder(url), withOwner), expected, `url=${url} owner=${withOwner}`);
+      }
+    }
+  });
+
+  it("writes Version and DeleteMarker entries exactly as the generic writer does", () => {
+    for (const url of [false, true]) {
+      const encode = keyEncoder(url);
+      const f = newVersionFormats();
+      for (let i = 0; i < 30; i++) {
+        const v = version(i, { isDeleteMarker: i % 4 === 2 });
+        const expected = v.isDeleteMarker ? xmlElement("DeleteMarker", deleteMarkerEntry(v, encode)) : xmlElement("Version", versionEntry(v, encode));
+        assert.equal(versionEntryXml(v, listingKeyEncoder(url), f), expected);
+      }
+      assert.equal(commonPrefixXml("a b/", listingKeyEncoder(url)), xmlElement("CommonPrefixes", commonPrefixEntry("a b/", encode)));
+    }
+  });
+
+  it("URL-encodes as S3 does, with all-safe keys returned as they are", () => {
+    for (const k of [...KEYS, "", "abc/DEF-_.*", "a b", "a+b", "a%b", "a~b"]) assert.equal(fastUrlEncode(k), s3UrlEncode(k), k);
+  });
+});

@@ -12,6 +12,8 @@ export interface Target {
   readonly kind: TargetKind;
   readonly endpoint: Endpoint;
   readonly server: ChildServer;
+  /** The server's own data directory. */
+  readonly dataDir: string;
   /** A caveat printed under the table for every workload this target takes part in. */
   readonly note?: string;
 }
@@ -100,7 +102,9 @@ export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Tar
       break;
   }
   const endpoint = { origin: `http://127.0.0.1:${server.port}`, creds };
-  return onTmpfs ? { kind, server, endpoint, note: "s3rver's data is on tmpfs (it never fsyncs; tmpfs only spares it disk work)" } : { kind, server, endpoint };
+  return onTmpfs
+    ? { kind, server, endpoint, dataDir: dir, note: "s3rver's data is on tmpfs (it never fsyncs; tmpfs only spares it disk work)" }
+    : { kind, server, endpoint, dataDir: dir };
 }
 
 export const PROJECT_ROOT = ROOT;

@@ -140,6 +140,7 @@ export function createDispatcher(deps: DispatchDeps): {
       get signal() {
         return abort.signal;
       },
+      abort,
       clock: deps.clock,
       logger: deps.logger,
     };

@@ -55,8 +55,26 @@ export interface RequestContext {
   readonly region: string;
   /** Aborted when the client goes away or the server shuts down. */
   readonly signal: AbortSignal;
+  /**
+   * The same abort state as `signal`, watched without making an AbortSignal (which costs several
+   * µs per request). Absent in contexts built outside the server's dispatcher.
+   */
+  readonly abort?: AbortHook;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** A request's abort state, as `RequestContext.signal` has it, watched cheaply. */
+export interface AbortHook {
+  /** Whether `signal` is aborted (or would be, were it made now). */
+  readonly aborted: boolean;
+  /** Why, once aborted (the signal's reason). */
+  readonly reason: unknown;
+  /**
+   * Calls `listener` once when the request aborts, as an 'abort' listener on `signal` would be
+   * (never when it is already aborted); returns the function that removes it.
+   */
+  onAbort(listener: (reason: Error) => void): () => void;
 }
 
 /** What a service answers; the server writes it (piping a Readable body with back-pressure). */

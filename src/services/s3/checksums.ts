@@ -52,7 +52,14 @@ export function createHasher(algorithm: ChecksumAlgorithm | "MD5"): Hasher {
 }
 
 /** The header that carries an algorithm's value: x-amz-checksum-crc32 etc. */
-export const checksumHeader = (a: ChecksumAlgorithm): string => `x-amz-checksum-${a.toLowerCase()}`;
+export const checksumHeader = (a: ChecksumAlgorithm): string => CHECKSUM_HEADERS[a];
+const CHECKSUM_HEADERS: Record<ChecksumAlgorithm, string> = {
+  CRC32: "x-amz-checksum-crc32",
+  CRC32C: "x-amz-checksum-crc32c",
+  CRC64NVME: "x-amz-checksum-crc64nvme",
+  SHA1: "x-amz-checksum-sha1",
+  SHA256: "x-amz-checksum-sha256",
+};
 
 /** Parses an x-amz-checksum-algorithm / x-amz-sdk-checksum-algorithm value. */
 export function parseAlgorithm(value: string | undefined): ChecksumAlgorithm | undefined {

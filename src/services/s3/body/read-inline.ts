@@ -1,10 +1,52 @@
+import { hash } from "node:crypto";
 import type { Readable } from "node:stream";
-import type { Hasher } from "../checksums.js";
+import { crc32 } from "node:zlib";
+import type { AbortHook } from "../../../server/service.js";
+import { createHasher, type ChecksumAlgorithm, type Hasher } from "../checksums.js";
 import { S3Error } from "../errors.js";
+import type { Ingested } from "./ingest.js";
 
 /** The error a stream pipeline rejects with when its signal aborts (what `pipeline` gave before). */
-function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error("The operation was aborted", { cause: signal.reason as unknown }), { name: "AbortError", code: "ABORT_ERR" });
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error("The operation was aborted", { cause: reason }), { name: "AbortError", code: "ABORT_ERR" });
+}
+
+/**
+ * A small body of declared length read whole and stored inline, as ingestBody does for one of at
+ * most INLINE_MAX bytes (same errors), but hashed once at the end with one-shot hashes, and
+ * watching the request's abort state through `abort` (no AbortSignal made for it).
+ */
+export async function ingestInline(
+  body: Readable,
+  expectedLength: number,
+  checksum: ChecksumAlgorithm | undefined,
+  abort: AbortSignal | AbortHook,
+): Promise<Ingested> {
+  const bytes = await readInline(body, expectedLength, [], abort);
+  if (bytes.length !== expectedLength) throw new S3Error("IncompleteBody");
+  return { size: bytes.length, md5Hex: hash("md5", bytes, "hex"), checksumValue: await checksumOf(checksum, bytes), data: { kind: "inline", bytes } };
+}
+
+/** Base64 of `bytes`' checksum, as createHasher(algorithm) computes it. */
+async function checksumOf(algorithm: ChecksumAlgorithm | undefined, bytes: Buffer): Promise<string | undefined> {
+  switch (algorithm) {
+    case undefined:
+      return undefined;
+    case "CRC32": {
+      const out = Buffer.allocUnsafe(4);
+      out.writeUInt32BE(crc32(bytes) >>> 0);
+      return out.toString("base64");
+    }
+    case "SHA1":
+      return hash("sha1", bytes, "base64");
+    case "SHA256":
+      return hash("sha256", bytes, "base64");
+    default: {
+      const h = createHasher(algorithm);
+      h.update(bytes);
+      return (await h.digest()).toString("base64");
+    }
+  }
 }
 
 /** The error a stream pipeline rejects with when its source closes before it ends. */
@@ -20,11 +62,11 @@ function prematureClose(): Error {
  * abort -> AbortError; on failure the source is destroyed. Resolves with the bytes read (fewer
  * than declared when the body ended short; the caller checks the size).
  */
-export function readInline(body: Readable, expectedLength: number, hashers: readonly Hasher[], signal: AbortSignal): Promise<Buffer> {
+export function readInline(body: Readable, expectedLength: number, hashers: readonly Hasher[], abort: AbortSignal | AbortHook): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    if (signal.aborted) {
+    if (abort.aborted) {
       body.destroy();
-      reject(abortError(signal));
+      reject(abortError(abort.reason));
       return;
     }
     const buf = Buffer.allocUnsafe(expectedLength);
@@ -34,7 +76,7 @@ export function readInline(body: Readable, expectedLength: number, hashers: read
       body.removeListener("data", onData);
       body.removeListener("end", onEnd);
       body.removeListener("close", onClose);
-      signal.removeEventListener("abort", onAbort);
+      stopWatching();
       // A late error after we settled must not go unhandled.
       body.removeListener("error", onError);
       body.on("error", ignore);
@@ -67,12 +109,19 @@ export function readInline(body: Readable, expectedLength: number, hashers: read
       // 'end' comes before 'close' on a body read to its end.
       if (!settled) fail(prematureClose());
     };
-    const onAbort = (): void => fail(abortError(signal));
     body.on("data", onData);
     body.once("end", onEnd);
     body.once("error", onError);
     body.once("close", onClose);
-    signal.addEventListener("abort", onAbort, { once: true });
+    let stopWatching = ignore;
+    if (abort instanceof AbortSignal) {
+      const signal = abort;
+      const onAbort = (): void => fail(abortError(signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      stopWatching = () => signal.removeEventListener("abort", onAbort);
+    } else {
+      stopWatching = abort.onAbort((reason) => fail(abortError(reason)));
+    }
   });
 }
 

@@ -3,7 +3,8 @@ import type { Precondition } from "../../../storage/objects/object-store.js";
 import { checksumHeader } from "../checksums.js";
 import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
 import { declaredLength } from "../body/declared-length.js";
-import { ingestBody } from "../body/ingest.js";
+import { INLINE_MAX, ingestBody } from "../body/ingest.js";
+import { ingestInline } from "../body/read-inline.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { parseNewObject, uploadedVersion } from "../shapes/new-object.js";
@@ -37,13 +38,18 @@ export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const precondition = writePreconditions(h);
   const expectedLength = declaredLength(h);
 
-  const body = await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal });
+  // A small body is read whole and stored inline, watched through the cheap abort hook when there is one.
+  const body =
+    expectedLength <= INLINE_MAX
+      ? await ingestInline(req.http.body, expectedLength, sums.algorithm, env.ctx.abort ?? env.ctx.signal)
+      : await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);
     const version = uploadedVersion(bucket, key, body, { write, tags, checksum: sums.algorithm, ownerAccountId: env.ctx.principal.accountId, now: env.ctx.clock.now() });
     const result = await env.objects.putVersion(version, precondition);
     env.pins.release(result.released);
-    const headers: Record<string, string> = { ...s3Headers(env.ctx), etag: version.etag };
+    const headers = s3Headers(env.ctx);
+    headers["etag"] = version.etag;
     if (bucket.versioning !== "Unversioned") headers["x-amz-version-id"] = version.versionId;
     if (version.checksum !== undefined) {
       headers[checksumHeader(version.checksum.algorithm)] = version.checksum.value;

@@ -2,9 +2,18 @@ import type { Readable, Writable } from "node:stream";
 
 /** An object body being written; nothing is visible until `commit`. */
 export interface BlobWriter {
-  /** Write the bytes here (back-pressure respected). End it before `commit`. */
+  /**
+   * Writes `bytes` at byte `position` of the blob; several writes may be in flight at once (at
+   * distinct positions). The caller keeps `bytes` unchanged until the promise settles. Use either
+   * this or `stream` for one blob, not both.
+   */
+  write(bytes: Uint8Array, position: number): Promise<void>;
+  /** Or stream the bytes here (back-pressure respected); end it before `commit`. */
   readonly stream: Writable;
-  /** Makes the bytes durable (fsync, rename into place, directory fsync); resolves with the blob id. */
+  /**
+   * Makes the bytes durable (fsync, rename into place, directory fsync); resolves with the blob
+   * id. Every `write` must have settled first.
+   */
   commit(): Promise<string>;
   /** Discards the bytes. Safe to call after a failed commit, and more than once. */
   abort(): Promise<void>;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { constants, createReadStream, createWriteStream, mkdirSync } from "node:fs";
+import { constants, createReadStream, mkdirSync } from "node:fs";
 import { copyFile, open, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { BlobStore, BlobWriter } from "./blob-store.js";
 
@@ -29,31 +29,62 @@ export function createFileBlobStore(dir: string): BlobStore {
     return join(dir, id.slice(0, 2), id);
   };
 
-  /** fsyncs a temp file and renames it into place as blob `id` (then fsyncs the directory). */
+  const shards = new Set<string>();
+  /** Renames a synced temp file into place as blob `id`, then fsyncs the directory. */
   async function publish(tmp: string, id: string): Promise<void> {
+    const shard = join(dir, id.slice(0, 2));
+    if (!shards.has(shard)) {
+      mkdirSync(shard, { recursive: true });
+      shards.add(shard);
+    }
+    await rename(tmp, pathOf(id));
+    await fsyncDir(shard);
+  }
+
+  /** fsyncs a finished temp file (by path), then publishes it. */
+  async function syncAndPublish(tmp: string, id: string): Promise<void> {
     const fh = await open(tmp, "r+");
     try {
       await fh.datasync();
     } finally {
       await fh.close();
     }
-    const shard = join(dir, id.slice(0, 2));
-    mkdirSync(shard, { recursive: true });
-    await rename(tmp, pathOf(id));
-    await fsyncDir(shard);
+    await publish(tmp, id);
   }
 
   return {
     async create(): Promise<BlobWriter> {
       const id = randomUUID();
       const tmp = join(tmpDir, id);
-      const stream = createWriteStream(tmp, { flags: "wx", highWaterMark: 1 << 20 });
+      const fh = await open(tmp, "wx");
+      let stream: Writable | undefined;
       let state: "open" | "committed" | "aborted" = "open";
+      let closed = false;
+      const close = async (): Promise<void> => {
+        if (closed) return;
+        closed = true;
+        // A stream over the handle holds a reference to it until destroyed (close would wait forever).
+        stream?.destroy();
+        await fh.close();
+      };
       return {
-        stream,
+        async write(bytes, position) {
+          let done = 0;
+          while (done < bytes.length) {
+            const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+            done += bytesWritten;
+          }
+        },
+        get stream(): Writable {
+          // Over the same handle, left open so that commit syncs it without opening the file again.
+          stream ??= fh.createWriteStream({ autoClose: false, emitClose: false, highWaterMark: 1 << 20 });
+          return stream;
+        },
         async commit() {
           if (state !== "open") throw new Error(`blob writer already ${state}`);
-          if (!stream.writableFinished) await finished(stream);
+          if (stream !== undefined && !stream.writableFinished) await finished(stream);
+          await fh.datasync();
+          await close();
           await publish(tmp, id);
           state = "committed";
           return id;
@@ -62,7 +93,8 @@ export function createFileBlobStore(dir: string): BlobStore {
           if (state === "aborted") return;
           const wasCommitted = state === "committed";
           state = "aborted";
-          stream.destroy();
+          stream?.destroy();
+          await close().catch(() => undefined);
           await rm(wasCommitted ? pathOf(id) : tmp, { force: true });
         },
       };
@@ -73,7 +105,7 @@ export function createFileBlobStore(dir: string): BlobStore {
       try {
         // FICLONE asks for a copy-on-write clone and falls back to copying where there is none.
         await copyFile(pathOf(blobId), tmp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-        await publish(tmp, id);
+        await syncAndPublish(tmp, id);
       } catch (err) {
         await rm(tmp, { force: true });
         throw err;

@@ -1,9 +1,9 @@
-import { Transform, type Readable, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import type { BlobStore } from "../../../storage/blobs/blob-store.js";
 import type { DataRef } from "../../../storage/objects/object-store.js";
-import { createHasher, type ChecksumAlgorithm, type Hasher } from "../checksums.js";
+import { createHasher, type ChecksumAlgorithm } from "../checksums.js";
 import { S3Error } from "../errors.js";
+import { ingestToBlob } from "./ingest-blob.js";
 import { readInline } from "./read-inline.js";
 
 /** Bodies up to this size are kept in the metadata row: one group-committed fsync, no file. */
@@ -32,27 +32,11 @@ export interface Ingested {
   readonly data: DataRef;
 }
 
-/** Hashes bytes as they pass. */
-class HashingCounter extends Transform {
-  size = 0;
-  readonly md5: Hasher = createHasher("MD5");
-  readonly extra: Hasher | undefined;
-  constructor(algorithm: ChecksumAlgorithm | undefined) {
-    super({ highWaterMark: 1 << 20 });
-    this.extra = algorithm === undefined ? undefined : createHasher(algorithm);
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
-    this.md5.update(chunk);
-    this.extra?.update(chunk);
-    done(null, chunk);
-  }
-}
-
 /**
  * Streams a request body into storage with back-pressure, computing the MD5 (the ETag) and the
  * requested checksum on the way. Small bodies stay in memory to be stored inline; larger ones go
- * to a blob that is committed (fsynced, renamed) before this resolves.
+ * to a blob that is committed (fsynced, renamed) before this resolves, hashed off the main
+ * thread when large (see ingest-blob.ts).
  */
 export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestOptions): Promise<Ingested> {
   if (opts.expectedLength !== undefined && opts.expectedLength <= INLINE_MAX && opts.alwaysBlob !== true) {
@@ -67,21 +51,13 @@ export async function ingestBody(body: Readable, blobs: BlobStore, opts: IngestO
       data: { kind: "inline", bytes },
     };
   }
-  const counter = new HashingCounter(opts.checksum);
-  const writer = await blobs.create();
-  let blobId: string;
-  try {
-    await pipeline(body, counter, writer.stream, { signal: opts.signal });
-    if (opts.expectedLength !== undefined && counter.size !== opts.expectedLength) throw new S3Error("IncompleteBody");
-    blobId = await writer.commit();
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
+  const blob = await ingestToBlob(body, blobs, opts, (size) => {
+    if (opts.expectedLength !== undefined && size !== opts.expectedLength) throw new S3Error("IncompleteBody");
+  });
   return {
-    size: counter.size,
-    md5Hex: (await counter.md5.digest()).toString("hex"),
-    checksumValue: counter.extra === undefined ? undefined : (await counter.extra.digest()).toString("base64"),
-    data: { kind: "blob", blobId },
+    size: blob.size,
+    md5Hex: blob.md5.toString("hex"),
+    checksumValue: blob.checksum?.toString("base64"),
+    data: { kind: "blob", blobId: blob.blobId },
   };
 }

@@ -310,6 +310,13 @@ describe("sqlite object listing cost", () => {
                   return counted;
                 };
               }
+              if (p === "all") {
+                return (...args: unknown[]) => {
+                  const rows = st.all(...args);
+                  rowsRead += rows.length;
+                  return rows;
+                };
+              }
               if (p === "iterate") {
                 return function* (...args: unknown[]) {
                   for (const row of st.iterate(...args)) {

@@ -14,23 +14,27 @@ const statements = new WeakMap<SqliteDatabase, ReturnType<typeof prepare>>();
 
 /**
  * A latest version as the listing statement returns it, in raw (array) mode: only what a listing
- * shows, the key already as text (keys are stored as their UTF-8), the checksum's algorithm and
- * type read out of the meta JSON by SQLite. Per row this is about half the work of a full row.
+ * shows, the key already as text (keys are stored as their UTF-8), and the storage class, owner
+ * and checksum kind (read out of the meta JSON by SQLite) joined into one string, as every value
+ * handed to JS costs about as much as the row's SQLite work, and these repeat from key to key.
  */
-type ListedRow = [key: string, lastModified: number, etag: string, size: number, storageClass: string, owner: string, algorithm: string | null, type: string | null];
+type ListedRow = [key: string, lastModified: number, etag: string, size: number, kind: string];
 
-const LISTED_COLS = "CAST(key AS TEXT), last_modified, etag, size, storage_class, owner, meta ->> '$.c.algorithm', meta ->> '$.c.type'";
+// Unit separator: absent from storage classes, account ids and checksum names (all validated tokens).
+const SEP = "\u001f";
+const LISTED_COLS = `CAST(key AS TEXT), last_modified, etag, size,
+  storage_class || char(31) || owner || char(31) || ifnull(meta ->> '$.c.algorithm', '') || char(31) || ifnull(meta ->> '$.c.type', '')`;
 
 /** Stored keys are valid UTF-8 and never start with 0xFF: the upper bound of a listing without a prefix. */
 const PAST_EVERY_KEY = Buffer.of(0xff);
 
 function prepare(src: RowSource) {
   // Keys in [lower, upper): the prefix's range is bounded in SQL; delete markers never show.
-  const latest = (op: ">" | ">=") =>
+  const latest = (op: ">" | ">=", limit: string) =>
     src.db
-      .prepare<[string, Buffer, Buffer], ListedRow>(
+      .prepare<[string, Buffer, Buffer, ...number[]], ListedRow>(
         `SELECT ${LISTED_COLS} FROM objects INDEXED BY objects_latest
-         WHERE bucket = ? AND key ${op} ? AND key < ? AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key`,
+         WHERE bucket = ? AND key ${op} ? AND key < ? AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key${limit}`,
       )
       .raw(true);
   const versions = (op: ">" | ">=") =>
@@ -38,8 +42,11 @@ function prepare(src: RowSource) {
       `SELECT ${src.cols} FROM objects INDEXED BY objects_history WHERE bucket = ? AND key ${op} ? ORDER BY key, id DESC`,
     );
   return {
-    latestGT: latest(">"),
-    latestGE: latest(">="),
+    // Delimited listings step row by row (a common prefix ends the scan); others read a page at once.
+    latestGT: latest(">", ""),
+    latestGE: latest(">=", ""),
+    latestPageGT: latest(">", " LIMIT ?"),
+    latestPageGE: latest(">=", " LIMIT ?"),
     versionsGT: versions(">"),
     versionsGE: versions(">="),
     versionsOfKeyBefore: src.db.prepare<[string, Buffer, number], ObjectRow>(
@@ -71,29 +78,25 @@ function startBound(prefix: Buffer, delim: Buffer, after: string | undefined): [
   return next === undefined ? undefined : [next, true];
 }
 
-const checksums = new Map<string, Map<string, Pick<StoredChecksum, "algorithm" | "type">>>();
-/** One shared, frozen {algorithm, type} per pair: there are a handful. */
-function checksumOf(algorithm: string | null, type: string | null): Pick<StoredChecksum, "algorithm" | "type"> | undefined {
-  if (algorithm === null || type === null) return undefined;
-  let byType = checksums.get(algorithm);
-  if (byType === undefined) checksums.set(algorithm, (byType = new Map()));
-  let c = byType.get(type);
-  if (c === undefined) {
-    c = Object.freeze({ algorithm: algorithm as StoredChecksum["algorithm"], type: type as StoredChecksum["type"] });
-    byType.set(type, c);
+/** The storage class, owner and checksum of a kind column, decoded once per distinct value on a page. */
+class Kinds {
+  #last: string | undefined;
+  #decoded: Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum"> | undefined;
+
+  decode(kind: string): Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum"> {
+    if (kind === this.#last && this.#decoded !== undefined) return this.#decoded;
+    const [storageClass = "", ownerAccountId = "", algorithm = "", type = ""] = kind.split(SEP);
+    const checksum = algorithm === "" || type === "" ? undefined : { algorithm: algorithm as StoredChecksum["algorithm"], type: type as StoredChecksum["type"] };
+    this.#last = kind;
+    this.#decoded = { storageClass, ownerAccountId, checksum };
+    return this.#decoded;
   }
-  return c;
 }
 
-const listed = (r: ListedRow): ListedObject => ({
-  key: r[0],
-  lastModified: r[1],
-  etag: r[2],
-  size: r[3],
-  storageClass: r[4],
-  ownerAccountId: r[5],
-  checksum: checksumOf(r[6], r[7]),
-});
+function listed(r: ListedRow, kinds: Kinds): ListedObject {
+  const k = kinds.decode(r[4]);
+  return { key: r[0], lastModified: r[1], etag: r[2], size: r[3], storageClass: k.storageClass, ownerAccountId: k.ownerAccountId, checksum: k.checksum };
+}
 
 /**
  * ListObjects over the latest versions. A common prefix is skipped with one index seek to the
@@ -110,13 +113,19 @@ export function listObjectsPage(src: RowSource, bucket: string, query: ListObjec
   const prefixLength = prefix.toString("utf8").length;
   const delimiter = delim.toString("utf8");
   const entries: Array<{ object: ListedObject } | { prefix: string }> = [];
+  const kinds = new Kinds();
   let bound = startBound(prefix, delim, query.after);
   let truncated = false;
   let resumeAfter: string | undefined;
   outer: while (bound !== undefined) {
     const [lower, inclusive] = bound;
     bound = undefined;
-    for (const row of (inclusive ? s.latestGE : s.latestGT).iterate(bucket, lower, upper)) {
+    // One row more than the page holds tells whether it is truncated.
+    const rows: Iterable<ListedRow> =
+      delimiter === ""
+        ? (inclusive ? s.latestPageGE : s.latestPageGT).all(bucket, lower, upper, query.maxKeys - entries.length + 1)
+        : (inclusive ? s.latestGE : s.latestGT).iterate(bucket, lower, upper);
+    for (const row of rows) {
       if (entries.length >= query.maxKeys) {
         truncated = true;
         break outer;
@@ -131,7 +140,7 @@ export function listObjectsPage(src: RowSource, bucket: string, query: ListObjec
         if (next !== undefined) bound = [next, true];
         continue outer;
       }
-      entries.push({ object: listed(row) });
+      entries.push({ object: listed(row, kinds) });
       resumeAfter = key;
     }
   }

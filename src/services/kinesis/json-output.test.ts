@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { toJsonBody } from "../../protocols/json/serialize.js";
-import { getRecordsJson, putRecordsJson } from "./json-output.js";
+import { getRecordsJson, putRecordsJson, RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
 import type { GetRecordsOutput, PutRecordsOutput } from "./shapes/types.js";
 
 test("putRecordsJson writes the general serializer's bytes", () => {
@@ -20,7 +20,14 @@ test("putRecordsJson writes the general serializer's bytes", () => {
   for (const out of outputs) assert.equal(putRecordsJson(out), toJsonBody(out));
 });
 
-test("getRecordsJson writes the general serializer's bytes, for any data, keys and trailing members", () => {
+async function bytesOf(body: Buffer | StreamedJson): Promise<{ text: string; declared: number; chunks: number }> {
+  if (Buffer.isBuffer(body)) return { text: body.toString("utf8"), declared: body.length, chunks: 1 };
+  const parts: Buffer[] = [];
+  for await (const chunk of body.body) parts.push(chunk as Buffer);
+  return { text: Buffer.concat(parts).toString("utf8"), declared: body.length, chunks: parts.length };
+}
+
+test("getRecordsJson writes the general serializer's bytes, for any data, keys and trailing members", async () => {
   const record = (i: number, size: number, pk: string): GetRecordsOutput["Records"][number] => ({
     SequenceNumber: `4960087168295703644236502492619107343725106058012865${3314 + i}`,
     ApproximateArrivalTimestamp: new Date(1_700_000_000_123 + i),
@@ -33,6 +40,15 @@ test("getRecordsJson writes the general serializer's bytes, for any data, keys a
     { Records: [{ ...record(4, 5, "k"), EncryptionType: "KMS" }], MillisBehindLatest: 0, ChildShards: [{ ShardId: "shardId-000000000002", ParentShards: ["shardId-000000000000"], HashKeyRange: { StartingHashKey: "0", EndingHashKey: "9" } }] },
     { Records: [{ SequenceNumber: "1", Data: new Uint8Array([1, 2, 3, 4]), PartitionKey: "p" }] },
     { Records: [record(5, 100_000, "big")], MillisBehindLatest: 0 },
+    { Records: [record(6, RECORDS_CHUNK_BYTES, "bigger than a chunk"), record(7, 3, "small")], MillisBehindLatest: 0 },
+    { Records: Array.from({ length: 900 }, (_v, i) => record(i, 1000 + (i % 7), `pk-${i}`)), MillisBehindLatest: 5, NextShardIterator: "next" },
+    { Records: Array.from({ length: 300 }, (_v, i) => record(i, 1024, `é-${i}`)) },
   ];
-  for (const out of outputs) assert.equal(getRecordsJson(out).toString("utf8"), toJsonBody(out));
+  for (const out of outputs) {
+    const expected = toJsonBody(out);
+    const got = await bytesOf(getRecordsJson(out));
+    assert.equal(got.text, expected);
+    assert.equal(got.declared, Buffer.byteLength(expected));
+    if (got.declared > RECORDS_CHUNK_BYTES) assert.ok(got.chunks > 1);
+  }
 });

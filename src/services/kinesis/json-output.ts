@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { toJsonValue } from "../../protocols/json/serialize.js";
 import type { GetRecordsOutput, PutRecordsOutput, Record as KinesisRecord } from "./shapes/types.js";
 
@@ -39,53 +40,107 @@ function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
-/** Most bytes a JSON-quoted string can take: every UTF-16 unit as a 6-byte \u escape, plus quotes. */
-function quotedBound(s: string): number {
-  return 6 * s.length + 2;
+/** Bytes of a string's UTF-8 form (its length when it is plain ASCII, the usual case here). */
+function utf8Length(s: string): number {
+  return PLAIN.test(s) ? s.length : Buffer.byteLength(s, "utf8");
 }
 
-/** Upper bound of a record's JSON (longest timestamp number is 24 characters). */
-function recordBound(r: KinesisRecord): number {
-  let n = 100 + quotedBound(r.SequenceNumber) + base64Length(r.Data.byteLength) + quotedBound(r.PartitionKey);
-  if (r.EncryptionType !== undefined) n += 20 + quotedBound(r.EncryptionType);
-  return n;
+/** A JSON body written piece by piece, with its exact length known before the first byte. */
+export interface StreamedJson {
+  readonly length: number;
+  readonly body: Readable;
 }
+
+/** Answers up to this size are written into one buffer; bigger ones stream in chunks of about this size. */
+export const RECORDS_CHUNK_BYTES = 256 * 1024;
 
 /**
- * A body whose `Records` member (first, as the operations build it) is written record by record
- * into one buffer; the other members go through the general serializer. Shared by GetRecords and
- * SubscribeToShard events.
+ * A body whose `Records` member (first, as the operations build it) is written record by record;
+ * the other members go through the general serializer. Small answers (polls at the tip) come
+ * back as one buffer. Big ones (a drain's 10 MiB pages) stream in chunks written as the socket
+ * takes them, so that a page never exists twice in memory (as records and as JSON), and the
+ * read blocks the records point into are released as the writing passes them. Shared by
+ * GetRecords and SubscribeToShard events.
  */
-export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord[] }): Buffer {
+export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord[] }): Buffer | StreamedJson {
   const { Records: records, ...rest } = out;
   const restJson = JSON.stringify(toJsonValue(rest));
   const end = restJson === "{}" ? "]}" : `],${restJson.slice(1)}`;
   const n = records.length;
-  let bound = 16 + 3 * end.length + n;
-  for (let i = 0; i < n; i++) bound += recordBound(records[i]!);
-  // Big answers get their own memory (freed with them; the unused tail of the bound is never
-  // touched, so never resident), small ones (empty polls) come from the pool.
-  const buf = (bound > 64 * 1024 ? Buffer.allocUnsafeSlow(bound) : Buffer.allocUnsafe(bound)) as RawBuffer;
-  let off = buf.latin1Write('{"Records":[', 0);
+  const pending: (KinesisRecord | undefined)[] = records.slice();
+  const heads = new Array<string>(n);
+  const tails = new Array<string>(n);
+  const sizes = new Array<number>(n);
+  let length = 12 + utf8Length(end) + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    let head = i === 0 ? '{"SequenceNumber":' : ',{"SequenceNumber":';
-    head += quote(r.SequenceNumber);
+    let head = `{"SequenceNumber":${quote(r.SequenceNumber)}`;
     if (r.ApproximateArrivalTimestamp !== undefined) head += `,"ApproximateArrivalTimestamp":${JSON.stringify(r.ApproximateArrivalTimestamp.getTime() / 1000)}`;
-    off += buf.utf8Write(head + ',"Data":"', off);
-    const d = r.Data;
-    const data = (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)) as RawBuffer;
-    off += buf.latin1Write(data.base64Slice(0, data.length), off);
+    head += ',"Data":"';
     let tail = `","PartitionKey":${quote(r.PartitionKey)}`;
     if (r.EncryptionType !== undefined) tail += `,"EncryptionType":${quote(r.EncryptionType)}`;
-    off += buf.utf8Write(tail + "}", off);
+    tail += "}";
+    heads[i] = head;
+    tails[i] = tail;
+    const size = utf8Length(head) + base64Length(r.Data.byteLength) + utf8Length(tail);
+    sizes[i] = size;
+    length += size;
   }
-  off += buf.utf8Write(end, off);
-  if (off > bound) throw new Error(`records JSON: wrote ${off} bytes past its bound of ${bound}`);
-  return buf.subarray(0, off);
+
+  /** Writes records from `next` on into `buf` from `off` while they fit; returns [offset, next record]. */
+  const fill = (buf: RawBuffer, off: number, next: number): [number, number] => {
+    let i = next;
+    while (i < n && off + sizes[i]! + 1 <= buf.length) {
+      if (i > 0) buf[off++] = 0x2c;
+      off += buf.utf8Write(heads[i]!, off);
+      const d = pending[i]!.Data;
+      const data = (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)) as RawBuffer;
+      off += buf.latin1Write(data.base64Slice(0, data.length), off);
+      off += buf.utf8Write(tails[i]!, off);
+      pending[i] = undefined; // let go of the record, and in time of the read block under its data
+      i++;
+    }
+    return [off, i];
+  };
+
+  if (length <= RECORDS_CHUNK_BYTES) {
+    const buf = Buffer.allocUnsafe(length) as RawBuffer;
+    let [off, next] = fill(buf, buf.latin1Write('{"Records":[', 0), 0);
+    off += buf.utf8Write(end, off);
+    if (next !== n || off !== length) throw new Error(`records JSON: wrote ${off} bytes of ${length}`);
+    return buf;
+  }
+  function* chunks(): Generator<Buffer> {
+    let written = 0;
+    let buf = Buffer.allocUnsafe(RECORDS_CHUNK_BYTES) as RawBuffer;
+    let off = buf.latin1Write('{"Records":[', 0);
+    let next = 0;
+    while (next < n) {
+      [off, next] = fill(buf, off, next);
+      if (next === n) break;
+      if (off > 0) {
+        written += off;
+        yield buf.subarray(0, off);
+      }
+      // A record bigger than a chunk gets a buffer of its own size.
+      buf = Buffer.allocUnsafe(Math.max(RECORDS_CHUNK_BYTES, sizes[next]! + 1)) as RawBuffer;
+      off = 0;
+    }
+    if (off + Buffer.byteLength(end) > buf.length) {
+      written += off;
+      yield buf.subarray(0, off);
+      buf = Buffer.allocUnsafe(Buffer.byteLength(end)) as RawBuffer;
+      off = 0;
+    }
+    off += buf.utf8Write(end, off);
+    written += off;
+    if (written !== length) throw new Error(`records JSON: wrote ${written} bytes of ${length}`);
+    yield buf.subarray(0, off);
+  }
+  return { length, body: Readable.from(chunks(), { objectMode: false }) };
 }
 
 /** GetRecords' answer. */
-export function getRecordsJson(out: GetRecordsOutput): Buffer {
+export function getRecordsJson(out: GetRecordsOutput): Buffer | StreamedJson {
   return recordsFirstJson(out);
 }

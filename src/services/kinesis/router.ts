@@ -63,9 +63,7 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
       body: Readable.from(eventFrames(events, format, ctx), { objectMode: false }),
     };
   }
-  return {
-    status: 200,
-    headers: responseHeaders(format, ctx),
-    body: model.output === undefined ? "" : serializeOperationOutput(name, output, format),
-  };
+  const body = model.output === undefined ? "" : serializeOperationOutput(name, output, format);
+  if (typeof body === "string" || Buffer.isBuffer(body)) return { status: 200, headers: responseHeaders(format, ctx), body };
+  return { status: 200, headers: { ...responseHeaders(format, ctx), "content-length": String(body.length) }, body: body.body };
 }

@@ -5,7 +5,7 @@ import { toJsonValue } from "../../protocols/json/serialize.js";
 import { decodeJsonBody } from "../../protocols/json/target.js";
 import { findViolations as findShapeViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import { KinesisError, type WireFormat } from "./errors.js";
-import { getRecordsJson, putRecordsJson } from "./json-output.js";
+import { getRecordsJson, putRecordsJson, type StreamedJson } from "./json-output.js";
 import { shapes } from "./shapes/model.js";
 
 /**
@@ -64,13 +64,13 @@ export function validateInput(input: unknown, shapeName: string): void {
 }
 
 /** JSON writers for the data-plane answers: the same bytes as the general serializer, without its copies. */
-const jsonWriters: Readonly<Record<string, ((output: never) => string | Buffer) | undefined>> = {
+const jsonWriters: Readonly<Record<string, ((output: never) => string | Buffer | StreamedJson) | undefined>> = {
   PutRecords: putRecordsJson,
   GetRecords: getRecordsJson,
 };
 
-/** Serializes an operation's output in the request's wire format. */
-export function serializeOperationOutput(operation: string, output: unknown, format: WireFormat): string | Buffer {
+/** Serializes an operation's output in the request's wire format (big GetRecords pages as a stream of known length). */
+export function serializeOperationOutput(operation: string, output: unknown, format: WireFormat): string | Buffer | StreamedJson {
   const writer = format === "json" && Object.hasOwn(jsonWriters, operation) ? jsonWriters[operation] : undefined;
   return writer !== undefined && output !== undefined ? writer(output as never) : serializeOutput(output, format);
 }

@@ -40,7 +40,7 @@ interface ControlOp {
 }
 
 const MIN_READ_BLOCK = 64 * 1024;
-const MAX_READ_BLOCK = 8 * 1024 * 1024;
+const MAX_READ_BLOCK = 1024 * 1024;
 
 /** Converts a caller's seq to the internal safe-integer form (seqs never pass 2^53). */
 function seqNumber(seq: bigint): number {
@@ -442,7 +442,8 @@ export class SegmentShardLog implements ShardLog {
 
 /**
  * How much to read per call: the frames to skip from the index entry plus the frames wanted
- * (estimated from the segment's average frame size), within [64 KiB, 8 MiB].
+ * (estimated from the segment's average frame size), within [64 KiB, 1 MiB]: records keep their block
+ * alive until they are answered, so smaller blocks are released sooner as a page is written out.
  */
 function readBlockBytes(seg: Segment, skipFrames: number, wantRecords: number, wantBytes: number): number {
   const avgFrame = seg.count > 0 ? seg.size / seg.count : 1024;

@@ -38,7 +38,9 @@ export interface DispatchDeps {
  */
 function flattenHeaders(req: Req, rawQuery: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const all = req.headers;
+  for (const name in all) {
+    const value = all[name];
     if (value === undefined || name.startsWith(":")) continue;
     out[name] = Array.isArray(value) ? value.join(",") : value;
   }

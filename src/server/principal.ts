@@ -10,6 +10,7 @@ export function canonicalUserId(accountId: string): string {
 // and a freeze per request showed in the small-request profile). Bounded; cleared when full.
 const PRINCIPAL_CACHE_LIMIT = 4096;
 const principals = new Map<string, Principal>();
+let lastPrincipal: Principal | undefined;
 
 /** The principal for a request signed with a key of `accountId` whose owner is `arn`. */
 export function principalFor(
@@ -18,9 +19,11 @@ export function principalFor(
   arn: string,
   authType: Principal["authType"],
 ): Principal {
+  const last = lastPrincipal;
+  if (last !== undefined && last.accessKeyId === accessKeyId && last.accountId === accountId && last.arn === arn && last.authType === authType) return last;
   const cacheKey = `${authType}\n${accessKeyId ?? ""}\n${accountId}\n${arn}`;
   const hit = principals.get(cacheKey);
-  if (hit !== undefined && hit.accessKeyId === accessKeyId) return hit;
+  if (hit !== undefined && hit.accessKeyId === accessKeyId) return (lastPrincipal = hit);
   const principal: Principal = Object.freeze({
     accessKeyId,
     accountId,
@@ -31,7 +34,7 @@ export function principalFor(
   });
   if (principals.size >= PRINCIPAL_CACHE_LIMIT) principals.clear();
   principals.set(cacheKey, principal);
-  return principal;
+  return (lastPrincipal = principal);
 }
 
 /** The principal of an unauthenticated request. */

@@ -20,12 +20,12 @@ export class RequestSignal implements AbortHook {
   readonly #shutdown: AbortSignal;
   readonly #shutdownAtStart: boolean;
   #controller: AbortController | undefined;
-  #listeners: Array<(reason: Error) => void> = [];
+  #listeners: Array<(reason: Error) => void> | undefined;
   #closed = false;
   /** Set once aborted. */
   #reason: Error | undefined;
   #watchingShutdown = false;
-  readonly #onShutdown = (): void => this.#fire(shutdownError());
+  #onShutdown: (() => void) | undefined;
 
   constructor(res: Closable, shutdown: AbortSignal) {
     this.#shutdown = shutdown;
@@ -59,12 +59,13 @@ export class RequestSignal implements AbortHook {
     this.#catchUp();
     // As an 'abort' listener added to a signal already aborted: never called.
     if (this.#reason !== undefined) return noop;
-    this.#listeners.push(listener);
+    const listeners = (this.#listeners ??= []);
+    listeners.push(listener);
     this.#watch();
     return () => {
-      const i = this.#listeners.indexOf(listener);
-      if (i !== -1) this.#listeners.splice(i, 1);
-      if (this.#listeners.length === 0 && this.#controller === undefined) this.#unwatch();
+      const i = listeners.indexOf(listener);
+      if (i !== -1) listeners.splice(i, 1);
+      if (listeners.length === 0 && this.#controller === undefined) this.#unwatch();
     };
   }
 
@@ -76,13 +77,14 @@ export class RequestSignal implements AbortHook {
   #watch(): void {
     if (this.#watchingShutdown || this.#closed || this.#shutdownAtStart || this.#reason !== undefined) return;
     this.#watchingShutdown = true;
+    this.#onShutdown ??= () => this.#fire(shutdownError());
     this.#shutdown.addEventListener("abort", this.#onShutdown, { once: true });
   }
 
   #unwatch(): void {
     if (!this.#watchingShutdown) return;
     this.#watchingShutdown = false;
-    this.#shutdown.removeEventListener("abort", this.#onShutdown);
+    if (this.#onShutdown !== undefined) this.#shutdown.removeEventListener("abort", this.#onShutdown);
   }
 
   #fire(reason: Error): void {
@@ -91,8 +93,8 @@ export class RequestSignal implements AbortHook {
     this.#unwatch();
     this.#controller?.abort(reason);
     const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const listener of listeners) listener(reason);
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners.splice(0)) listener(reason);
   }
 
   #onClose(finished: boolean): void {

@@ -23,6 +23,16 @@ const keyCache = new Map<string, Buffer>();
  * cached per (secret, date, region, service): it changes at most daily per key.
  */
 export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  // Most requests repeat the last scope: compare it before building a cache key.
+  const last = lastKey;
+  if (last !== undefined && last.secret === secret && last.date === date && last.region === region && last.service === service) return last.key;
+  const key = cachedSigningKey(secret, date, region, service);
+  lastKey = { secret, date, region, service, key };
+  return key;
+}
+let lastKey: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
+
+function cachedSigningKey(secret: string, date: string, region: string, service: string): Buffer {
   const cacheKey = `${date}\n${region}\n${service}\n${secret}`;
   const hit = keyCache.get(cacheKey);
   if (hit !== undefined) return hit;

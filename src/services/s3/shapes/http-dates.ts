@@ -1,5 +1,15 @@
 /** RFC 7231 IMF-fixdate, as S3 writes Last-Modified and Date headers. */
-export const httpDate = (ms: number): string => new Date(ms).toUTCString();
+export function httpDate(ms: number): string {
+  // The text depends only on the second; objects written together share it (one per GET otherwise).
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(ms).toUTCString();
+  }
+  return lastText;
+}
+let lastSecond = Number.NaN;
+let lastText = "";
 
 /** ISO 8601 with milliseconds, as S3 writes timestamps in XML (2026-11-21T16:52:14.000Z). */
 export const isoDate = (ms: number): string => new Date(ms).toISOString();

@@ -49,13 +49,6 @@ export async function listObjectVersions(req: S3Request, env: S3Env): Promise<Se
     versionIdMarker,
     maxKeys: Math.min(maxKeys, MAX_KEYS_CAP),
   });
-  const formats = newVersionFormats();
-  let versions = "";
-  let prefixes = "";
-  for (const e of page.entries) {
-    if ("prefix" in e) prefixes += commonPrefixXml(e.prefix, encode);
-    else versions += versionEntryXml(e.version, encode, formats);
-  }
   return listingDocument(
     env,
     "ListVersionsResult",
@@ -71,6 +64,15 @@ export async function listObjectVersions(req: S3Request, env: S3Env): Promise<Se
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    versions + prefixes,
+    page.entries.length,
+    (out) => {
+      const formats = newVersionFormats();
+      let prefixes = "";
+      for (const e of page.entries) {
+        if ("prefix" in e) prefixes += commonPrefixXml(e.prefix, encode);
+        else out.write(versionEntryXml(e.version, encode, formats));
+      }
+      out.write(prefixes);
+    },
   );
 }

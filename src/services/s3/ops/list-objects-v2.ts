@@ -2,7 +2,7 @@ import type { ServiceResponse } from "../../../server/service.js";
 import { S3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { listPage, readListParams } from "./list-objects.js";
-import { listingDocument, objectEntriesXml } from "./list-result-xml.js";
+import { listingDocument, writeObjectEntries } from "./list-result-xml.js";
 
 // A continuation token is base64 of a format byte and the UTF-8 of the key or common prefix the
 // page ended on. It is opaque to clients, as S3's are (ListObjectsV2 docs, ContinuationToken).
@@ -56,6 +56,7 @@ export async function listObjectsV2(req: S3Request, env: S3Env): Promise<Service
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    objectEntriesXml(page, encode, fetchOwner),
+    page.entries.length,
+    (out) => writeObjectEntries(out, page, encode, fetchOwner),
   );
 }

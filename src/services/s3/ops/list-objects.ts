@@ -3,7 +3,7 @@ import type { ListObjectsPage } from "../../../storage/objects/object-store.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
 import { assertListVersionParams, assertMaxKeysNotNegative, MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
-import { listingDocument, listingKeyEncoder, objectEntriesXml } from "./list-result-xml.js";
+import { listingDocument, listingKeyEncoder, writeObjectEntries } from "./list-result-xml.js";
 
 /** What ListObjects (v1) and ListObjectsV2 share once their own parameters are read. */
 export interface ListQuery {
@@ -62,6 +62,7 @@ export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceRe
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
     },
-    objectEntriesXml(page, encode, true),
+    page.entries.length,
+    (out) => writeObjectEntries(out, page, encode, true),
   );
 }

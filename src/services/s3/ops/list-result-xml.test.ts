@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { xmlElement } from "../../../protocols/xml/xml-writer.js";
+import { toXml, xmlElement } from "../../../protocols/xml/xml-writer.js";
 import type { ListObjectsPage, StoredVersion } from "../../../storage/objects/object-store.js";
 import { commonPrefixEntry, deleteMarkerEntry, keyEncoder, objectEntry, s3UrlEncode, versionEntry } from "../shapes/listing-xml.js";
-import { commonPrefixXml, fastUrlEncode, listingKeyEncoder, newVersionFormats, objectEntriesXml, versionEntryXml } from "./list-result-xml.js";
+import type { S3Env } from "../request.js";
+import { S3_XMLNS } from "../shapes/owner.js";
+import { commonPrefixXml, fastUrlEncode, listingDocument, listingKeyEncoder, newVersionFormats, writeObjectEntries, versionEntryXml } from "./list-result-xml.js";
 
 // Keys and values that exercise every escape: markup characters, quotes, CR, control characters,
 // tab/newline (kept), non-ASCII, astral characters, spaces and '+' (URL-encoded).
@@ -47,7 +49,9 @@ describe("listing result XML", () => {
           objects.map((o) => xmlElement("Contents", objectEntry(o, encode, withOwner))).join("") +
           xmlElement("CommonPrefixes", commonPrefixEntry("p&<>/", encode)) +
           xmlElement("CommonPrefixes", commonPrefixEntry("é x+/", encode));
-        assert.equal(objectEntriesXml(page, listingKeyEncoder(url), withOwner), expected, `url=${url} owner=${withOwner}`);
+        let got = "";
+        writeObjectEntries({ write: (t) => void (got += t) }, page, listingKeyEncoder(url), withOwner);
+        assert.equal(got, expected, `url=${url} owner=${withOwner}`);
       }
     }
   });
@@ -67,5 +71,17 @@ describe("listing result XML", () => {
 
   it("URL-encodes as S3 does, with all-safe keys returned as they are", () => {
     for (const k of [...KEYS, "", "abc/DEF-_.*", "a b", "a+b", "a%b", "a~b"]) assert.equal(fastUrlEncode(k), s3UrlEncode(k), k);
+  });
+
+  it("writes the whole document as UTF-8 into a buffer that grows past its first guess", () => {
+    const env = { ctx: { requestId: "R", extendedRequestId: "X" } } as unknown as S3Env;
+    const head = { Name: "b", Prefix: "é&", IsTruncated: false };
+    const pieces = Array.from({ length: 500 }, (_, i) => `<Contents><Key>${"日本😀é".repeat(i % 7)}${i}</Key></Contents>`);
+    const res = listingDocument(env, "ListBucketResult", head, 1, (out) => pieces.forEach((p) => out.write(p)));
+    const doc = toXml("ListBucketResult", head, S3_XMLNS);
+    const expected = doc.slice(0, doc.length - "</ListBucketResult>".length) + pieces.join("") + "</ListBucketResult>";
+    assert.ok(res.body instanceof Uint8Array);
+    assert.equal(Buffer.from(res.body).toString("utf8"), expected);
+    assert.equal(res.headers?.["content-type"], "application/xml");
   });
 });

@@ -53,10 +53,14 @@ class Formats {
 const checksumText = (c: ListedObject["checksum"]): string =>
   c === undefined ? "" : `<ChecksumAlgorithm>${escapeXml(c.algorithm)}</ChecksumAlgorithm><ChecksumType>${escapeXml(c.type)}</ChecksumType>`;
 
+/** Where the entries of a listing are written, piece by piece. */
+export interface TextSink {
+  write(text: string): void;
+}
+
 /** Every `Contents` of a ListObjects / ListObjectsV2 page, then every `CommonPrefixes` (S3's order). */
-export function objectEntriesXml(page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): string {
+export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): void {
   const f = new Formats();
-  let contents = "";
   let prefixes = "";
   for (const e of page.entries) {
     if ("prefix" in e) {
@@ -64,12 +68,13 @@ export function objectEntriesXml(page: ListObjectsPage, encode: KeyEncoder, with
       continue;
     }
     const o = e.object;
-    contents +=
+    out.write(
       `<Contents><Key>${escapeXml(encode(o.key))}</Key><LastModified>${f.lastModified(o.lastModified)}</LastModified>` +
-      `<ETag>${etagText(o.etag)}</ETag>${checksumText(o.checksum)}<Size>${o.size}</Size>` +
-      `<StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? f.owner(o.ownerAccountId) : ""}</Contents>`;
+        `<ETag>${etagText(o.etag)}</ETag>${checksumText(o.checksum)}<Size>${o.size}</Size>` +
+        `<StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? f.owner(o.ownerAccountId) : ""}</Contents>`,
+    );
   }
-  return contents + prefixes;
+  out.write(prefixes);
 }
 
 /** A `Version` or `DeleteMarker` of ListObjectVersions (botocore `ObjectVersion` / `DeleteMarkerEntry`, in S3's order). */
@@ -89,10 +94,44 @@ export const newVersionFormats = (): VersionFormats => new Formats();
 /** A `CommonPrefixes` entry. */
 export const commonPrefixXml = (prefix: string, encode: KeyEncoder): string => `<CommonPrefixes><Prefix>${escapeXml(encode(prefix))}</Prefix></CommonPrefixes>`;
 
-/** A listing document: the fixed elements in order (generic writer), then the entries already written. */
-export function listingDocument(env: S3Env, root: string, head: { [name: string]: XmlNode }, entries: string): ServiceResponse {
+/**
+ * A document's UTF-8 written straight into one buffer, grown when needed: a 1,000-key page is one
+ * write per entry, with no string of the whole page to build, flatten and encode afterwards.
+ */
+class DocumentBuffer implements TextSink {
+  #buf: Buffer;
+  #at = 0;
+
+  constructor(size: number) {
+    this.#buf = Buffer.allocUnsafe(size);
+  }
+
+  write(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: write() never truncates.
+    const worst = text.length * 3;
+    if (this.#buf.length - this.#at < worst) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + worst));
+      this.#buf.copy(bigger, 0, 0, this.#at);
+      this.#buf = bigger;
+    }
+    this.#at += this.#buf.write(text, this.#at);
+  }
+
+  bytes(): Buffer {
+    return this.#buf.subarray(0, this.#at);
+  }
+}
+
+/**
+ * A listing document: the fixed elements in order (generic writer), then the entries `write`
+ * puts out (about `entryCount` of them), then the closing tag.
+ */
+export function listingDocument(env: S3Env, root: string, head: { [name: string]: XmlNode }, entryCount: number, write: (out: TextSink) => void): ServiceResponse {
   const close = `</${root}>`;
   const doc = toXml(root, head, S3_XMLNS);
-  const body = doc.slice(0, doc.length - close.length) + entries + close;
-  return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body };
+  const out = new DocumentBuffer(1024 + entryCount * 320);
+  out.write(doc.slice(0, doc.length - close.length));
+  write(out);
+  out.write(close);
+  return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body: out.bytes() };
 }

@@ -40,6 +40,8 @@ interface ControlOp {
 }
 
 const MIN_READ_BLOCK = 64 * 1024;
+/** A log whose last round ended this recently (ms) is busy: its next round waits one turn to batch. */
+const BUSY_WINDOW_MS = 2;
 const MAX_READ_BLOCK = 1024 * 1024;
 
 /** Converts a caller's seq to the internal safe-integer form (seqs never pass 2^53). */
@@ -76,6 +78,8 @@ export class SegmentShardLog implements ShardLog {
   #trimChain: Promise<unknown> = Promise.resolve();
   readonly #background = new Set<Promise<void>>();
   readonly #tail: TailCache;
+  /** performance.now() when the last group-commit round ended. */
+  #lastRoundAt = Number.NEGATIVE_INFINITY;
 
   /** Use `openSegmentLog`; segments come recovered, the last one with an open writer handle. */
   constructor(cfg: SegmentLogConfig, segments: Segment[], horizon: number) {
@@ -346,10 +350,14 @@ export class SegmentShardLog implements ShardLog {
           continue;
         }
         if (this.#pending.length === 0) return;
-        // Let the rest of this event-loop turn queue its appends (callers whose previous append
-        // just resolved, requests parsed in the same poll phase) so they share this round's fsync.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.#control.length > 0) continue;
+        if (performance.now() - this.#lastRoundAt < BUSY_WINDOW_MS) {
+          // Appends are streaming in: let the rest of this event-loop turn queue its appends
+          // (callers whose previous append just resolved, requests parsed in the same poll
+          // phase) so they share this round's fsync. An append to an idle log is written at
+          // once: waiting behind the other requests of the turn would only delay its readers.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.#control.length > 0) continue;
+        }
         if (this.#failed !== undefined) {
           const err = this.#failedError();
           for (const b of this.#pending.splice(0)) b.reject(err);
@@ -380,6 +388,7 @@ export class SegmentShardLog implements ShardLog {
     try {
       await writeAll(seg.fh!, batch.map((b) => b.buf), seg.size, bytes);
       await seg.fh!.datasync();
+      this.#lastRoundAt = performance.now();
     } catch (err) {
       // After a failed write or fsync the file's state is unknown (fsyncgate): stop accepting
       // appends; reopening recovers from what is really on disk.

@@ -45,6 +45,17 @@ function utf8Length(s: string): number {
   return PLAIN.test(s) ? s.length : Buffer.byteLength(s, "utf8");
 }
 
+/** Bytes of a string's quoted JSON form in UTF-8. */
+function quotedLength(s: string): number {
+  return PLAIN.test(s) ? s.length + 2 : Buffer.byteLength(JSON.stringify(s), "utf8");
+}
+
+/** The fixed text around a record's members. */
+const HEAD_BYTES = '{"SequenceNumber":,"Data":"'.length;
+const TAIL_BYTES = '","PartitionKey":}'.length;
+const TIMESTAMP_BYTES = ',"ApproximateArrivalTimestamp":'.length;
+const ENCRYPTION_BYTES = ',"EncryptionType":'.length;
+
 /** A JSON body written piece by piece, with its exact length known before the first byte. */
 export interface StreamedJson {
   readonly length: number;
@@ -68,21 +79,25 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
   const end = restJson === "{}" ? "]}" : `],${restJson.slice(1)}`;
   const n = records.length;
   const pending: (KinesisRecord | undefined)[] = records.slice();
-  const heads = new Array<string>(n);
-  const tails = new Array<string>(n);
   const sizes = new Array<number>(n);
+  // Records of one PutRecords share their arrival time: its JSON form is made once per run.
+  let lastMs = Number.NaN;
+  let lastTs = "";
+  const timestampJson = (d: Date): string => {
+    const ms = d.getTime();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastTs = JSON.stringify(ms / 1000);
+    }
+    return lastTs;
+  };
+  // Sizes first (the exact length goes in Content-Length), without building any text yet.
   let length = 12 + utf8Length(end) + Math.max(0, n - 1);
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    let head = `{"SequenceNumber":${quote(r.SequenceNumber)}`;
-    if (r.ApproximateArrivalTimestamp !== undefined) head += `,"ApproximateArrivalTimestamp":${JSON.stringify(r.ApproximateArrivalTimestamp.getTime() / 1000)}`;
-    head += ',"Data":"';
-    let tail = `","PartitionKey":${quote(r.PartitionKey)}`;
-    if (r.EncryptionType !== undefined) tail += `,"EncryptionType":${quote(r.EncryptionType)}`;
-    tail += "}";
-    heads[i] = head;
-    tails[i] = tail;
-    const size = utf8Length(head) + base64Length(r.Data.byteLength) + utf8Length(tail);
+    let size = HEAD_BYTES + quotedLength(r.SequenceNumber) + base64Length(r.Data.byteLength) + TAIL_BYTES + quotedLength(r.PartitionKey);
+    if (r.ApproximateArrivalTimestamp !== undefined) size += TIMESTAMP_BYTES + timestampJson(r.ApproximateArrivalTimestamp).length;
+    if (r.EncryptionType !== undefined) size += ENCRYPTION_BYTES + quotedLength(r.EncryptionType);
     sizes[i] = size;
     length += size;
   }
@@ -91,12 +106,17 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
   const fill = (buf: RawBuffer, off: number, next: number): [number, number] => {
     let i = next;
     while (i < n && off + sizes[i]! + 1 <= buf.length) {
-      if (i > 0) buf[off++] = 0x2c;
-      off += buf.utf8Write(heads[i]!, off);
-      const d = pending[i]!.Data;
+      const r = pending[i]!;
+      let head = i > 0 ? ',{"SequenceNumber":' : '{"SequenceNumber":';
+      head += quote(r.SequenceNumber);
+      if (r.ApproximateArrivalTimestamp !== undefined) head += ',"ApproximateArrivalTimestamp":' + timestampJson(r.ApproximateArrivalTimestamp);
+      off += buf.utf8Write(head + ',"Data":"', off);
+      const d = r.Data;
       const data = (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)) as RawBuffer;
       off += buf.latin1Write(data.base64Slice(0, data.length), off);
-      off += buf.utf8Write(tails[i]!, off);
+      let tail = '","PartitionKey":' + quote(r.PartitionKey);
+      if (r.EncryptionType !== undefined) tail += ',"EncryptionType":' + quote(r.EncryptionType);
+      off += buf.utf8Write(tail + "}", off);
       pending[i] = undefined; // let go of the record, and in time of the read block under its data
       i++;
     }

@@ -114,7 +114,7 @@ class DocumentBuffer implements TextSink {
       this.#buf.copy(bigger, 0, 0, this.#at);
       this.#buf = bigger;
     }
-    this.#at += this.#buf.write(text, this.#at);
+    this.#at += this.#buf.write(text, this.#at, "utf8");
   }
 
   bytes(): Buffer {

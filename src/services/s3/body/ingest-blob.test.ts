@@ -57,6 +57,24 @@ describe("ingesting a body into a blob", () => {
     }
   });
 
+  test("chunks are freed once copied only when the body says they are its own", async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 7);
+    const owned = (): Buffer[] => Array.from({ length: Math.ceil(bytes.length / 65_536) }, (_, i) => Buffer.from(bytes.subarray(i * 65_536, (i + 1) * 65_536)));
+    const md5 = createHash("md5").update(bytes).digest("hex");
+    const kept = owned();
+    const a = await ingestToBlob(Readable.from(kept, { objectMode: false }), blobs, { expectedLength: bytes.length, checksum: "CRC32", signal }, none);
+    assert.equal(a.md5.toString("hex"), md5);
+    assert.ok(Buffer.concat(kept).equals(bytes), "a caller's buffers stay intact by default");
+    const freed = owned();
+    const b = await ingestToBlob(Readable.from(freed, { objectMode: false }), blobs, { expectedLength: bytes.length, checksum: "CRC32", signal, releaseChunks: true }, none);
+    assert.equal(b.md5.toString("hex"), md5);
+    assert.deepEqual(b.checksum, await expected(bytes, "CRC32"));
+    assert.ok(readFileSync(join(dir, b.blobId.slice(0, 2), b.blobId)).equals(bytes));
+    // Every 64 KiB chunk owned its ArrayBuffer and was detached; the 7-byte tail sits in Node's shared pool and is left alone.
+    assert.ok(freed.slice(0, -1).every((c) => c.buffer.byteLength === 0), "every whole chunk was detached");
+    assert.equal(freed.at(-1)!.length, 7);
+  });
+
   test("a failed check, a failing body and an abort leave no file behind", async () => {
     const before = readdirSync(join(dir, "tmp")).length;
     const bytes = randomBytes(2 * 1024 * 1024);

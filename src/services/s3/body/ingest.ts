@@ -20,6 +20,11 @@ export interface IngestOptions {
   readonly signal: AbortSignal;
   /** Always write a blob, however small the body (multipart parts are always blobs). */
   readonly alwaysBlob?: boolean;
+  /**
+   * The body's chunks belong to nobody else (a request body off the network), so a large body's
+   * chunks are freed as soon as they are copied (see ingest-blob.ts). Never for a caller's buffers.
+   */
+  readonly releaseChunks?: boolean;
 }
 
 export interface Ingested {

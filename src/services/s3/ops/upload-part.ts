@@ -69,7 +69,13 @@ export async function uploadPart(req: S3Request, env: S3Env): Promise<ServiceRes
   const sums = parseChecksumRequest(h);
   const algorithm = partAlgorithm(upload, sums.algorithm);
 
-  const body = await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: algorithm, signal: env.ctx.signal, alwaysBlob: true });
+  const body = await ingestBody(req.http.body, env.blobs, {
+    expectedLength,
+    checksum: algorithm,
+    signal: env.ctx.signal,
+    alwaysBlob: true,
+    releaseChunks: true,
+  });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);
   } catch (err) {

@@ -40,12 +40,14 @@ async function main(): Promise<void> {
     process.once("SIGTERM", () => void (stopping = true));
     const t0 = performance.now();
     const end = first + count;
+    // Each key its own Last-Modified, one ms apart in key order and ending now, as keys PUT one
+    // after another would have (never a run of equal times a listing could format once).
+    const last = Date.now();
     let i = first;
     while (i < end && !stopping) {
       const stop = Math.min(end, i + BATCH);
-      const now = Date.now();
       const writes: Array<Promise<unknown>> = [];
-      for (; i < stop; i++) writes.push(store.putVersion({ ...template, key: listingKey(i), lastModified: now }));
+      for (; i < stop; i++) writes.push(store.putVersion({ ...template, key: listingKey(i), lastModified: last - (end - 1 - i) }));
       await Promise.all(writes);
     }
     const seconds = (performance.now() - t0) / 1000;

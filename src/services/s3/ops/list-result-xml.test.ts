@@ -84,4 +84,11 @@ describe("listing result XML", () => {
     assert.equal(Buffer.from(res.body).toString("utf8"), expected);
     assert.equal(res.headers?.["content-type"], "application/xml");
   });
+
+  it("writes Last-Modified as toISOString does, across minutes, years and the epoch", () => {
+    const times = [0, -1, 59_999, 60_000, 1_795_290_309_753, 1_795_290_309_007, 1_795_290_360_000, -62_198_755_200_001, 253_402_300_800_000, 8_640_000_000_000_000];
+    for (let i = 0; i < 2000; i++) times.push(1_700_000_000_000 + Math.floor(i * 7919.3));
+    const f = newVersionFormats();
+    for (const ms of times) assert.equal(f.lastModified(ms), new Date(ms).toISOString(), String(ms));
+  });
 });

@@ -32,11 +32,24 @@ class Formats {
   #owner: string | undefined;
   #ownerXml = "";
 
+  #minute = Number.NaN;
+  #minutePrefix = "";
+
+  /** isoDate(ms) (nothing in it to escape), formatting the date and time to the minute once per minute. */
   lastModified(ms: number): string {
-    if (ms !== this.#ms) {
-      this.#ms = ms;
-      this.#iso = escapeXml(isoDate(ms));
+    if (ms === this.#ms) return this.#iso;
+    const minute = Math.floor(ms / 60_000) * 60_000;
+    if (minute !== this.#minute) {
+      const iso = isoDate(minute);
+      // ...T16:52:00.000Z: everything before the seconds (years past 9999 are longer).
+      this.#minutePrefix = iso.slice(0, iso.length - 7);
+      this.#minute = minute;
     }
+    const rest = ms - minute;
+    const seconds = Math.floor(rest / 1000);
+    const milli = rest - seconds * 1000;
+    this.#ms = ms;
+    this.#iso = `${this.#minutePrefix}${seconds < 10 ? "0" : ""}${seconds}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
     return this.#iso;
   }
 

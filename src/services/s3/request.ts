@@ -34,6 +34,7 @@ export interface S3Env {
 export type S3Handler = (req: S3Request, env: S3Env) => Promise<ServiceResponse>;
 
 function decode(raw: string): string {
+  if (!raw.includes("%")) return raw; // what decodeURIComponent returns for it
   try {
     return decodeURIComponent(raw);
   } catch {

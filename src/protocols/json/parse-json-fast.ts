@@ -36,6 +36,16 @@ const BACKSLASH = 0x5c;
 
 type StructureShape = ShapeDef & { type: "structure" };
 
+/**
+ * Node's Buffer methods behind `toString(enc, s, e)` and `write(s, off, enc)`, called without the
+ * encoding lookup and argument checks (undocumented, but what Node itself calls).
+ */
+interface RawBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
+  base64Write(s: string, offset: number, length: number): number;
+}
+
 /** A structure's members by name (index into `names`/`shapes`), built once per shape. */
 interface MemberIndex {
   readonly byName: Map<string, number>;
@@ -67,7 +77,7 @@ function memberIndex(shape: StructureShape): MemberIndex {
 class FastParser {
   pos = 0;
   /** Decoded blobs live here: one allocation per request, sized for the whole body. */
-  #arena: Buffer | undefined;
+  #arena: RawBuffer | undefined;
   #arenaUsed = 0;
 
   constructor(
@@ -188,23 +198,23 @@ class FastParser {
     const end = raw.indexOf(QUOTE, start);
     if (end === -1) throw BAIL;
     this.pos = end + 1;
-    const text = raw.toString("latin1", start, end);
+    const text = (raw as RawBuffer).latin1Slice(start, end);
     const arena = this.#arenaFor(end - start);
     const off = this.#arenaUsed;
-    const n = arena.write(text, off, "base64");
+    const n = arena.base64Write(text, off, arena.length - off);
     // Canonical base64 re-encodes to itself; anything else (stray characters, an escape, missing
     // or misplaced padding, non-zero trailing bits) goes to the general path and its exact error.
-    if (arena.toString("base64", off, off + n) !== text) throw BAIL;
+    if (arena.base64Slice(off, off + n) !== text) throw BAIL;
     this.#arenaUsed = off + n;
     return new Uint8Array(arena.buffer, arena.byteOffset + off, n);
   }
 
-  #arenaFor(textLength: number): Buffer {
+  #arenaFor(textLength: number): RawBuffer {
     const need = Math.ceil(textLength / 4) * 3;
     if (this.#arena === undefined || this.#arena.length - this.#arenaUsed < need) {
       // Every blob of this body fits: base64 never decodes to more than 3/4 of its text.
       const size = Math.max(need, Math.ceil(this.raw.length / 4) * 3);
-      this.#arena = size > 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+      this.#arena = (size > 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size)) as RawBuffer;
       this.#arenaUsed = 0;
     }
     return this.#arena;

@@ -5,22 +5,25 @@ const POOL_SIZE = 4096;
 const pool = Buffer.allocUnsafe(POOL_SIZE);
 let used = POOL_SIZE;
 
-function take(n: number): Buffer {
+/** Reserves `n` fresh random bytes of the pool; returns where they start. */
+function take(n: number): number {
   if (used + n > POOL_SIZE) {
     randomFillSync(pool);
     used = 0;
   }
-  const out = pool.subarray(used, used + n);
+  const start = used;
   used += n;
-  return out;
+  return start;
 }
 
 /** A request id in S3's style: 16 upper-case hex characters. */
 export function newRequestId(): string {
-  return take(8).toString("hex").toUpperCase();
+  const start = take(8);
+  return pool.toString("hex", start, start + 8).toUpperCase();
 }
 
 /** S3's x-amz-id-2: a longer opaque base64 token. */
 export function newExtendedRequestId(): string {
-  return take(48).toString("base64");
+  const start = take(48);
+  return pool.toString("base64", start, start + 48);
 }

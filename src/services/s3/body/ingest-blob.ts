@@ -101,15 +101,11 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
   let view = new Uint8Array(segment);
   let fill = 0;
   let submitted = 0;
-  let lastWrite: Promise<unknown> = Promise.resolve();
 
   const submit = (): void => {
     const buffer = segment;
     const length = fill;
-    const position = submitted;
-    // One write at a time per file: concurrent writes to one file queue on its inode lock anyway.
-    const write = lastWrite.then(() => writer.write(new Uint8Array(buffer, 0, length), position));
-    lastWrite = write.catch(() => undefined);
+    const write = writer.write(new Uint8Array(buffer, 0, length), submitted);
     const hashed = hash.update(buffer, 0, length);
     submitted += length;
     const both = Promise.allSettled([write, hashed]).then(([w, h]) => {

@@ -42,6 +42,7 @@ type StructureShape = ShapeDef & { type: "structure" };
  */
 interface RawBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
   base64Slice(start: number, end: number): string;
   base64Write(s: string, offset: number, length: number): number;
 }
@@ -185,9 +186,9 @@ class FastParser {
       p++;
     }
     this.pos = p + 1;
-    if (ascii) return raw.toString("latin1", start, p);
+    if (ascii) return (raw as RawBuffer).latin1Slice(start, p);
     if (!allowNonAscii) throw BAIL;
-    return raw.toString("utf8", start, p);
+    return (raw as RawBuffer).utf8Slice(start, p);
   }
 
   /** A base64 blob, accepted only in its canonical form (the only form the strict deserializer takes unchanged). */

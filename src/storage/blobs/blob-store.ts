@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 
-/** An object body being written; nothing is visible until `commit`. */
+/** An object body being written; nothing references it until `commit` has resolved and the caller records its id. */
 export interface BlobWriter {
   /**
    * Writes `bytes` at byte `position` of the blob; several writes may be in flight at once (at
@@ -11,8 +11,8 @@ export interface BlobWriter {
   /** Or stream the bytes here (back-pressure respected); end it before `commit`. */
   readonly stream: Writable;
   /**
-   * Makes the bytes durable (fsync, rename into place, directory fsync); resolves with the blob
-   * id. Every `write` must have settled first.
+   * Makes the bytes and the blob's directory entry durable (fsyncs); resolves with the blob id.
+   * Every `write` must have settled first.
    */
   commit(): Promise<string>;
   /** Discards the bytes. Safe to call after a failed commit, and more than once. */

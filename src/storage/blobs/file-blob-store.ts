@@ -18,8 +18,9 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Blobs as files: `<dir>/tmp/<uuid>` while written, then `<dir>/<2 hex>/<uuid>`. The id is a
- * random UUID, so no key or bucket name ever reaches a path.
+ * Blobs as files at `<dir>/<2 hex>/<uuid>`; copies pass through `<dir>/tmp/<uuid>`. The id is a
+ * random UUID, so no key or bucket name ever reaches a path. A blob being written is a file no
+ * metadata names yet: after a crash, the start-up sweep removes it like any unreferenced blob.
  */
 export function createFileBlobStore(dir: string): BlobStore {
   const tmpDir = join(dir, "tmp");
@@ -30,13 +31,19 @@ export function createFileBlobStore(dir: string): BlobStore {
   };
 
   const shards = new Set<string>();
-  /** Renames a synced temp file into place as blob `id`, then fsyncs the directory. */
-  async function publish(tmp: string, id: string): Promise<void> {
+  /** The shard directory of blob `id`, made (and its own entry synced) the first time it is needed. */
+  async function shardOf(id: string): Promise<string> {
     const shard = join(dir, id.slice(0, 2));
     if (!shards.has(shard)) {
-      mkdirSync(shard, { recursive: true });
+      if (mkdirSync(shard, { recursive: true }) !== undefined) await fsyncDir(dir);
       shards.add(shard);
     }
+    return shard;
+  }
+
+  /** Renames a synced temp file into place as blob `id`, then fsyncs the directory. */
+  async function publish(tmp: string, id: string): Promise<void> {
+    const shard = await shardOf(id);
     await rename(tmp, pathOf(id));
     await fsyncDir(shard);
   }
@@ -55,8 +62,12 @@ export function createFileBlobStore(dir: string): BlobStore {
   return {
     async create(): Promise<BlobWriter> {
       const id = randomUUID();
-      const tmp = join(tmpDir, id);
-      const fh = await open(tmp, "wx");
+      const path = pathOf(id);
+      const shard = await shardOf(id);
+      const fh = await open(path, "wx");
+      // The new directory entry is made durable while the body streams, not after it.
+      const entrySynced = fsyncDir(shard);
+      entrySynced.catch(() => undefined); // awaited by commit
       let stream: Writable | undefined;
       let state: "open" | "committed" | "aborted" = "open";
       let closed = false;
@@ -85,17 +96,16 @@ export function createFileBlobStore(dir: string): BlobStore {
           if (stream !== undefined && !stream.writableFinished) await finished(stream);
           await fh.datasync();
           await close();
-          await publish(tmp, id);
+          await entrySynced;
           state = "committed";
           return id;
         },
         async abort() {
           if (state === "aborted") return;
-          const wasCommitted = state === "committed";
           state = "aborted";
           stream?.destroy();
           await close().catch(() => undefined);
-          await rm(wasCommitted ? pathOf(id) : tmp, { force: true });
+          await rm(path, { force: true });
         },
       };
     },

@@ -310,6 +310,13 @@ describe("sqlite object listing cost", () => {
                   return counted;
                 };
               }
+              if (p === "get") {
+                return (...args: unknown[]) => {
+                  const row = st.get(...args);
+                  if (row !== undefined) rowsRead++;
+                  return row;
+                };
+              }
               if (p === "all") {
                 return (...args: unknown[]) => {
                   const rows = st.all(...args);

@@ -44,7 +44,8 @@ function prepare(src: RowSource) {
   return {
     // Delimited listings step row by row (a common prefix ends the scan); others read a page at once.
     latestGT: latest(">", ""),
-    latestGE: latest(">=", ""),
+    latestOneGT: latest(">", " LIMIT 1"),
+    latestOneGE: latest(">=", " LIMIT 1"),
     latestPageGT: latest(">", " LIMIT ?"),
     latestPageGE: latest(">=", " LIMIT ?"),
     versionsGT: versions(">"),
@@ -99,6 +100,18 @@ function listed(r: ListedRow, kinds: Kinds): ListedObject {
 }
 
 /**
+ * The rows from `lower` on for a delimited listing: the first with one get() (most often it rolls
+ * up into a common prefix and the listing seeks again), the rest stepped through with an iterator
+ * only when the listing asks for them.
+ */
+function* seekThenStep(s: ReturnType<typeof prepare>, bucket: string, lower: Buffer, inclusive: boolean, upper: Buffer): Generator<ListedRow> {
+  const first = (inclusive ? s.latestOneGE : s.latestOneGT).get(bucket, lower, upper);
+  if (first === undefined) return;
+  yield first;
+  yield* s.latestGT.iterate(bucket, keyBytes(first[0]), upper);
+}
+
+/**
  * ListObjects over the latest versions. A common prefix is skipped with one index seek to the
  * first key past it, so a delimited listing costs about one seek per prefix, not one row per key.
  */
@@ -124,7 +137,7 @@ export function listObjectsPage(src: RowSource, bucket: string, query: ListObjec
     const rows: Iterable<ListedRow> =
       delimiter === ""
         ? (inclusive ? s.latestPageGE : s.latestPageGT).all(bucket, lower, upper, query.maxKeys - entries.length + 1)
-        : (inclusive ? s.latestGE : s.latestGT).iterate(bucket, lower, upper);
+        : seekThenStep(s, bucket, lower, inclusive, upper);
     for (const row of rows) {
       if (entries.length >= query.maxKeys) {
         truncated = true;

@@ -4,7 +4,7 @@ import { createHasher, type ChecksumAlgorithm, type Hasher } from "../checksums.
 
 /** A message to a hash worker. */
 export type HashRequest =
-  | { readonly op: "start"; readonly job: number; readonly algorithm: ChecksumAlgorithm | null }
+  | { readonly op: "start"; readonly job: number; readonly md5: boolean; readonly algorithm: ChecksumAlgorithm | null }
   | { readonly op: "update"; readonly job: number; readonly seq: number; readonly buffer: SharedArrayBuffer; readonly offset: number; readonly length: number }
   | { readonly op: "finish"; readonly job: number }
   | { readonly op: "drop"; readonly job: number };
@@ -62,15 +62,34 @@ interface Deferred<T> {
   reject(err: Error): void;
 }
 
+/** What one thread's part of a job yields: the MD5 and/or the checksum it was asked for. */
+interface PartDigests {
+  readonly md5: Buffer | undefined;
+  readonly checksum: Buffer | undefined;
+}
+
 interface PendingJob {
   readonly updates: Map<number, Deferred<void>>;
-  final: Deferred<Digests> | undefined;
+  final: Deferred<PartDigests> | undefined;
+  /** Roughly how much hashing work the job gives its thread per byte (MD5 4, a checksum 1). */
+  readonly weight: number;
 }
+
+/** One thread's share of a body's hashing. */
+interface SubJob {
+  update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void>;
+  digest(): Promise<PartDigests>;
+  drop(): void;
+}
+
+const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u === undefined ? undefined : Buffer.from(u.buffer, u.byteOffset, u.length));
 
 /** One worker thread and the jobs it holds. */
 class HashThread {
   readonly worker: Worker;
   readonly jobs = new Map<number, PendingJob>();
+  /** Sum of the weights of the jobs on this thread. */
+  load = 0;
   dead = false;
 
   constructor(onDeath: (thread: HashThread) => void) {
@@ -104,16 +123,17 @@ class HashThread {
     const final = job.final;
     this.forget(msg.job);
     if (final === undefined) return;
-    if (msg.error !== undefined || msg.md5 === undefined) final.reject(new Error(msg.error ?? "hash worker sent no digest"));
-    else {
-      const c = msg.checksum;
-      final.resolve({ md5: Buffer.from(msg.md5.buffer, msg.md5.byteOffset, msg.md5.length), checksum: c === undefined ? undefined : Buffer.from(c.buffer, c.byteOffset, c.length) });
-    }
+    if (msg.error !== undefined) final.reject(new Error(msg.error));
+    else final.resolve({ md5: toBuffer(msg.md5), checksum: toBuffer(msg.checksum) });
   }
 
   /** Stops tracking a job; the thread stops holding the event loop open when it has none left. */
   forget(job: number): void {
-    if (this.jobs.delete(job) && this.jobs.size === 0 && !this.dead) this.worker.unref();
+    const pending = this.jobs.get(job);
+    if (pending === undefined) return;
+    this.jobs.delete(job);
+    this.load -= pending.weight;
+    if (this.jobs.size === 0 && !this.dead) this.worker.unref();
   }
 
   post(msg: HashRequest): void {
@@ -135,14 +155,51 @@ export class HashPool {
     this.#size = Math.max(1, size);
   }
 
-  /** Starts hashing one body with MD5 and, if given, the additional checksum. */
+  /**
+   * Starts hashing one body with MD5 and, if given, the additional checksum. With more than one
+   * thread, the checksum runs on another thread than the MD5, so neither waits for the other.
+   */
   start(algorithm: ChecksumAlgorithm | undefined): HashJob {
-    const thread = this.#pick();
+    if (algorithm === undefined || this.#size === 1) {
+      const job = this.#startOn(this.#pick(undefined), true, algorithm ?? null, algorithm === undefined ? 4 : 5);
+      return {
+        update: job.update,
+        async digest() {
+          const d = await job.digest();
+          if (d.md5 === undefined || (algorithm !== undefined && d.checksum === undefined)) throw new Error("hash worker sent no digest");
+          return { md5: d.md5, checksum: d.checksum };
+        },
+        drop: job.drop,
+      };
+    }
+    const md5Thread = this.#pick(undefined);
+    const md5 = this.#startOn(md5Thread, true, null, 4);
+    const extra = this.#startOn(this.#pick(md5Thread), false, algorithm, 1);
+    return {
+      async update(buffer, offset, length) {
+        const both = await Promise.allSettled([md5.update(buffer, offset, length), extra.update(buffer, offset, length)]);
+        for (const r of both) if (r.status === "rejected") throw r.reason;
+      },
+      async digest() {
+        const [m, c] = await Promise.all([md5Of(md5), extra.digest()]);
+        if (c.checksum === undefined) throw new Error("hash worker sent no checksum");
+        return { md5: m, checksum: c.checksum };
+      },
+      drop() {
+        md5.drop();
+        extra.drop();
+      },
+    };
+  }
+
+  /** Starts one thread's share of a job: the MD5 and/or a checksum. */
+  #startOn(thread: HashThread, withMd5: boolean, algorithm: ChecksumAlgorithm | null, weight: number): SubJob {
     const id = this.#nextJob++;
-    const pending: PendingJob = { updates: new Map(), final: undefined };
+    const pending: PendingJob = { updates: new Map(), final: undefined, weight };
     if (thread.jobs.size === 0) thread.worker.ref();
     thread.jobs.set(id, pending);
-    thread.post({ op: "start", job: id, algorithm: algorithm ?? null });
+    thread.load += weight;
+    thread.post({ op: "start", job: id, md5: withMd5, algorithm });
     let seq = 0;
     const gone = (): Error => new Error("hash job is no longer running");
     return {
@@ -156,24 +213,34 @@ export class HashPool {
       },
       digest() {
         if (thread.dead || !thread.jobs.has(id)) return Promise.reject(gone());
-        return new Promise<Digests>((resolve, reject) => {
+        return new Promise<PartDigests>((resolve, reject) => {
           pending.final = { resolve, reject };
           thread.post({ op: "finish", job: id });
         });
       },
       drop() {
         if (!thread.jobs.has(id)) return;
+        const err = gone();
+        for (const d of pending.updates.values()) d.reject(err);
+        pending.updates.clear();
         thread.forget(id);
         if (!thread.dead) thread.post({ op: "drop", job: id });
       },
     };
   }
 
-  /** The thread with the fewest jobs, starting a new one while there are fewer than `size` and all are busy. */
-  #pick(): HashThread {
+  /**
+   * The least loaded thread (other than `avoid` when there is a choice), starting a new one while
+   * there are fewer than `size` and none is idle.
+   */
+  #pick(avoid: HashThread | undefined): HashThread {
     let best: HashThread | undefined;
-    for (const t of this.#threads) if (best === undefined || t.jobs.size < best.jobs.size) best = t;
-    if (best !== undefined && (best.jobs.size === 0 || this.#threads.length >= this.#size)) return best;
+    for (const t of this.#threads) {
+      if (t === avoid) continue;
+      if (best === undefined || t.load < best.load) best = t;
+    }
+    if (best !== undefined && (best.load === 0 || this.#threads.length >= this.#size)) return best;
+    if (best === undefined && avoid !== undefined && this.#threads.length >= this.#size) return avoid;
     const thread = new HashThread((dead) => {
       const i = this.#threads.indexOf(dead);
       if (i >= 0) this.#threads.splice(i, 1);
@@ -186,6 +253,12 @@ export class HashPool {
   async close(): Promise<void> {
     await Promise.all(this.#threads.splice(0).map((t) => t.worker.terminate()));
   }
+}
+
+async function md5Of(job: SubJob): Promise<Buffer> {
+  const d = await job.digest();
+  if (d.md5 === undefined) throw new Error("hash worker sent no MD5");
+  return d.md5;
 }
 
 let shared: HashPool | undefined;

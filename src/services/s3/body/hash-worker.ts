@@ -5,7 +5,7 @@ import { createHasher, type Hasher } from "../checksums.js";
 import type { HashReply, HashRequest } from "./hash-pool.js";
 
 interface JobState {
-  readonly md5: Hasher;
+  readonly md5: Hasher | undefined;
   readonly extra: Hasher | undefined;
 }
 
@@ -18,22 +18,22 @@ function reply(message: HashReply): void {
 }
 
 async function finish(job: number, state: JobState): Promise<void> {
-  const md5 = await state.md5.digest();
+  const md5 = state.md5 === undefined ? undefined : await state.md5.digest();
   const extra = state.extra === undefined ? undefined : await state.extra.digest();
-  reply(extra === undefined ? { job, seq: -1, md5 } : { job, seq: -1, md5, checksum: extra });
+  reply({ job, seq: -1, ...(md5 === undefined ? {} : { md5 }), ...(extra === undefined ? {} : { checksum: extra }) });
 }
 
 port.on("message", (msg: HashRequest) => {
   switch (msg.op) {
     case "start":
-      jobs.set(msg.job, { md5: createHasher("MD5"), extra: msg.algorithm === null ? undefined : createHasher(msg.algorithm) });
+      jobs.set(msg.job, { md5: msg.md5 ? createHasher("MD5") : undefined, extra: msg.algorithm === null ? undefined : createHasher(msg.algorithm) });
       return;
     case "update": {
       const state = jobs.get(msg.job);
       if (state === undefined) return reply({ job: msg.job, seq: msg.seq, error: "unknown hash job" });
       try {
         const bytes = new Uint8Array(msg.buffer, msg.offset, msg.length);
-        state.md5.update(bytes);
+        state.md5?.update(bytes);
         state.extra?.update(bytes);
         reply({ job: msg.job, seq: msg.seq });
       } catch (err) {

@@ -247,8 +247,8 @@ describe("server lifecycle", { concurrency: true }, () => {
         request.on("error", resolve);
       });
       request.write(payload.subarray(0, FIRST));
-      // The body is streaming into a temp file: the request is in flight inside the server.
-      await waitFor("the upload's temp file", () => tmpFiles(server).length > 0);
+      // The body is streaming into its (not yet referenced) blob file: the request is in flight inside the server.
+      await waitFor("the upload's blob file", () => blobFiles(server.dataDir).length > 0);
       const exitCode = server.stop();
       await waitFor("the shutdown to begin", () => server.log().includes('"msg":"shutting down"'));
       return { server, payload, request, response, exitCode };

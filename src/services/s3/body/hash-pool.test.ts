@@ -49,4 +49,19 @@ describe("hash pool", () => {
     await Promise.allSettled([pending]);
     assert.equal((await hashWith(pool, bytes, "CRC32")).md5, md5);
   });
+
+  test("threads with no job end after the idle time, and the next job starts new ones", async () => {
+    const pool = new HashPool(2, 20);
+    try {
+      assert.equal((await hashWith(pool, bytes, "SHA256")).md5, md5);
+      assert.equal(pool.threadCount, 2);
+      const deadline = Date.now() + 10_000;
+      while (pool.threadCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(pool.threadCount, 0, "idle threads ended");
+      assert.equal((await hashWith(pool, bytes, "CRC32")).md5, md5);
+      assert.equal(pool.threadCount, 2);
+    } finally {
+      await pool.close();
+    }
+  });
 });

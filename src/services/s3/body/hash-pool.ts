@@ -91,8 +91,13 @@ class HashThread {
   /** Sum of the weights of the jobs on this thread. */
   load = 0;
   dead = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  readonly #idleMs: number;
+  readonly #onDeath: (thread: HashThread) => void;
 
-  constructor(onDeath: (thread: HashThread) => void) {
+  constructor(onDeath: (thread: HashThread) => void, idleMs: number) {
+    this.#idleMs = idleMs;
+    this.#onDeath = onDeath;
     this.worker = new Worker(new URL("./hash-worker.js", import.meta.url));
     this.worker.unref();
     this.worker.on("message", (msg: HashReply) => this.settle(msg));
@@ -133,7 +138,26 @@ class HashThread {
     if (pending === undefined) return;
     this.jobs.delete(job);
     this.load -= pending.weight;
-    if (this.jobs.size === 0 && !this.dead) this.worker.unref();
+    if (this.jobs.size === 0 && !this.dead) {
+      this.worker.unref();
+      // An idle isolate keeps ~15 MiB resident: a thread with no job for idleMs goes away.
+      this.#idleTimer = setTimeout(() => this.#retire(), this.#idleMs);
+      this.#idleTimer.unref();
+    }
+  }
+
+  /** Takes a job: the thread holds the event loop open and is no longer due to retire. */
+  busy(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.worker.ref();
+  }
+
+  #retire(): void {
+    if (this.dead || this.jobs.size > 0) return;
+    this.dead = true;
+    this.#onDeath(this);
+    void this.worker.terminate();
   }
 
   post(msg: HashRequest): void {
@@ -149,10 +173,18 @@ class HashThread {
 export class HashPool {
   readonly #threads: HashThread[] = [];
   readonly #size: number;
+  readonly #idleMs: number;
   #nextJob = 1;
 
-  constructor(size: number) {
+  /** `size` threads at most; a thread idle for `idleMs` ends (a new one starts when needed). */
+  constructor(size: number, idleMs = 2_000) {
     this.#size = Math.max(1, size);
+    this.#idleMs = idleMs;
+  }
+
+  /** Threads running now (for tests and diagnostics). */
+  get threadCount(): number {
+    return this.#threads.length;
   }
 
   /**
@@ -196,7 +228,7 @@ export class HashPool {
   #startOn(thread: HashThread, withMd5: boolean, algorithm: ChecksumAlgorithm | null, weight: number): SubJob {
     const id = this.#nextJob++;
     const pending: PendingJob = { updates: new Map(), final: undefined, weight };
-    if (thread.jobs.size === 0) thread.worker.ref();
+    if (thread.jobs.size === 0) thread.busy();
     thread.jobs.set(id, pending);
     thread.load += weight;
     thread.post({ op: "start", job: id, md5: withMd5, algorithm });
@@ -244,7 +276,7 @@ export class HashPool {
     const thread = new HashThread((dead) => {
       const i = this.#threads.indexOf(dead);
       if (i >= 0) this.#threads.splice(i, 1);
-    });
+    }, this.#idleMs);
     this.#threads.push(thread);
     return thread;
   }

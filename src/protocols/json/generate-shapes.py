@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates model.ts (shape constraints and REST bindings as data) and types.ts (TypeScript
-shapes) for the named operations of a botocore JSON or REST-JSON service model, so parsing,
-validation and types follow the service's own definition.
+shapes, split over types-<initials>.ts files that types.ts re-exports when they are long) for the
+named operations of a botocore JSON or REST-JSON service model, so parsing, validation and types
+follow the service's own definition.
 
 Run: python3 src/protocols/json/generate-shapes.py <service> <api-version> <out-dir> <Op,Op,...|all>
 e.g. python3 src/protocols/json/generate-shapes.py glue 2017-03-31 src/services/glue/shapes CreateDatabase,GetDatabase
@@ -173,19 +174,83 @@ with open(os.path.join(out_dir, "model.ts"), "w") as f:
         f.write(f"  {name}: {{ {', '.join(io)} }},\n")
     f.write("};\n")
 
-with open(os.path.join(out_dir, "types.ts"), "w") as f:
-    f.write(header)
-    f.write("/* eslint-disable */\n\n")
-    for n in reachable:
-        s = shapes[n]
-        if s["type"] == "structure" and not s.get("document"):
-            if s.get("eventstream") or any(shapes[v["shape"]].get("eventstream") for v in s["members"].values()):
-                continue  # event streams are written by hand by the service that streams them
-            req = set(s.get("required", []))
-            f.write(f"export interface {n} {{\n")
-            for k, v in s["members"].items():
-                opt = "" if k in req else "?"
-                f.write(f"  {k}{opt}: {ts_type_ref(v['shape'])};\n")
-            f.write("}\n\n")
-        elif s["type"] == "string" and "enum" in s:
-            f.write(f"export type {n} = {ts_type(n)};\n\n")
+def type_refs(name):
+    """The generated type names a member of shape `name` refers to."""
+    s = shapes[name]
+    if s.get("document"):
+        return set()
+    if s["type"] == "structure" or (s["type"] == "string" and "enum" in s):
+        return {name}
+    if s["type"] == "list":
+        return type_refs(s["member"]["shape"])
+    if s["type"] == "map":
+        return type_refs(s["value"]["shape"])
+    return set()
+
+
+# Each generated type as (name, text, names it refers to), in name order.
+blocks = []
+for n in reachable:
+    s = shapes[n]
+    if s["type"] == "structure" and not s.get("document"):
+        if s.get("eventstream") or any(shapes[v["shape"]].get("eventstream") for v in s["members"].values()):
+            continue  # event streams are written by hand by the service that streams them
+        req = set(s.get("required", []))
+        lines = [f"export interface {n} {{\n"]
+        refs = set()
+        for k, v in s["members"].items():
+            opt = "" if k in req else "?"
+            lines.append(f"  {k}{opt}: {ts_type_ref(v['shape'])};\n")
+            refs |= type_refs(v["shape"])
+        lines.append("}\n\n")
+        blocks.append((n, "".join(lines), refs - {n}))
+    elif s["type"] == "string" and "enum" in s:
+        blocks.append((n, f"export type {n} = {ts_type(n)};\n\n", set()))
+
+# Types past MAX_LINES are split, in name order, into files of at most CHUNK_LINES lines named for
+# the initials they span (types-a-d.ts); types.ts then re-exports them all, so imports stay put.
+MAX_LINES = 450
+CHUNK_LINES = 400
+for old in os.listdir(out_dir):
+    if old.startswith("types-") and old.endswith(".ts"):
+        os.remove(os.path.join(out_dir, old))
+total = sum(b[1].count("\n") for b in blocks)
+if total <= MAX_LINES:
+    with open(os.path.join(out_dir, "types.ts"), "w") as f:
+        f.write(header)
+        f.write("".join(b[1] for b in blocks).rstrip("\n") + "\n")
+else:
+    chunks = [[]]
+    lines = 0
+    for b in blocks:
+        n = b[1].count("\n")
+        if chunks[-1] and lines + n > CHUNK_LINES:
+            chunks.append([])
+            lines = 0
+        chunks[-1].append(b)
+        lines += n
+    files = []
+    for c in chunks:
+        stem = f"types-{c[0][0][0].lower()}-{c[-1][0][0].lower()}"
+        if stem in files:
+            stem = f"{stem}-{sum(1 for x in files if x.startswith(stem)) + 1}"
+        files.append(stem)
+    home = {b[0]: files[i] for i, c in enumerate(chunks) for b in c}
+    for i, c in enumerate(chunks):
+        wanted = {}
+        for b in c:
+            for r in b[2]:
+                if home[r] != files[i]:
+                    wanted.setdefault(home[r], set()).add(r)
+        with open(os.path.join(out_dir, files[i] + ".ts"), "w") as f:
+            f.write(header)
+            for other in sorted(wanted):
+                f.write(f"import type {{ {', '.join(sorted(wanted[other]))} }} from \"./{other}.js\";\n")
+            if wanted:
+                f.write("\n")
+            f.write("".join(b[1] for b in c).rstrip("\n") + "\n")
+    with open(os.path.join(out_dir, "types.ts"), "w") as f:
+        f.write(header)
+        f.write("// Every type, split by name over the files below.\n")
+        for stem in files:
+            f.write(f"export type * from \"./{stem}.js\";\n")

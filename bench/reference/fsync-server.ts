@@ -8,6 +8,7 @@ import { open, rm, stat } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { answerEmpty, serveOnLoopback } from "./serve.js";
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error("usage: fsync-server <dir>");
@@ -57,14 +58,7 @@ const server = http.createServer((req, res) => {
               res.writeHead(204);
               res.end();
             }))
-          : new Promise<void>((resolve) => {
-            req.on("end", () => {
-              res.writeHead(200, { "content-length": "0" });
-              res.end();
-              resolve();
-            });
-            req.resume();
-          });
+          : answerEmpty(req, res);
   work.catch((err: unknown) => {
     if (!res.headersSent) {
       res.writeHead(500, { "content-length": "0" });
@@ -72,15 +66,4 @@ const server = http.createServer((req, res) => {
     } else res.destroy(err instanceof Error ? err : new Error(String(err)));
   });
 });
-server.keepAliveTimeout = 60_000;
-server.requestTimeout = 0;
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  process.stdout.write(JSON.stringify({ port: address.port }) + "\n");
-});
-process.on("SIGTERM", () => {
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-});
+serveOnLoopback(server);

@@ -1,4 +1,5 @@
 import type { ShardLog } from "../../storage/shard-log/shard-log.js";
+import { waitForAppend } from "../../storage/shard-log/wait-for-append.js";
 import type { KinesisInternalApi } from "../kinesis/internal-api.js";
 
 /** A record as it enters a delivery stream, with its durable position. */
@@ -58,19 +59,7 @@ export function spoolSource(log: ShardLog): RecordSource {
     wait(positions, timeoutMs, signal) {
       const from = positions.get("spool") ?? 0n;
       if (tip > from) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        let unsubscribe: (() => void) | undefined;
-        const done = (): void => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          unsubscribe?.();
-          resolve();
-        };
-        const timer = setTimeout(done, timeoutMs);
-        signal.addEventListener("abort", done, { once: true });
-        unsubscribe = log.onAppend(() => done());
-        if (signal.aborted) done();
-      });
+      return waitForAppend(log, () => true, timeoutMs, signal);
     },
     async release(_lane, position, timestamp) {
       // Whole segments older than the oldest record still needed go; records at or after `position`

@@ -1,4 +1,5 @@
 import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
+import { waitForAppend } from "../../storage/shard-log/wait-for-append.js";
 import { parseStreamArn } from "./names.js";
 import { recordSequenceNumber } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
@@ -118,20 +119,7 @@ export function createKinesisInternalApi(state: KinesisState): KinesisInternalAp
       const log = s === undefined || sh === undefined || sh.endSeq !== null ? undefined : await state.log(s, sh);
       // nextSeq() counts records not yet durable; only a read shows what a reader can have.
       if (log !== undefined && (await log.read(from, { maxRecords: 1, maxBytes: 1 })).length > 0) return;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          unsubscribe?.();
-          resolve();
-        };
-        const timer = setTimeout(done, timeoutMs);
-        signal.addEventListener("abort", done, { once: true });
-        const unsubscribe = log?.onAppend((last) => {
-          if (last >= from) done();
-        });
-        if (signal.aborted) done();
-      });
+      await waitForAppend(log, (last) => last >= from, timeoutMs, signal);
     },
   };
 }

@@ -3,12 +3,11 @@
 // on CompleteMultipartUpload, and returned by Complete, HEAD/GET (checksum mode) and ListParts.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -18,8 +17,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { startServer, type RunningServer } from "../helpers/server.js";
-import { bodyBytes, rejectsWith, s3Client } from "./objects-support.js";
+import { bodyBytes, rejectsWith, withServerAndBucket } from "./objects-support.js";
 
 const BUCKET = "multipart-checksums";
 const MiB = 1024 * 1024;
@@ -37,20 +35,11 @@ const crc64 = async (b: Uint8Array): Promise<Buffer> => {
 };
 
 describe("S3 multipart checksums", () => {
-  let server: RunningServer;
   let s3: S3Client;
   const bodies = [randomBytes(5 * MiB + 3), randomBytes(777)];
   const whole = Buffer.concat(bodies);
 
-  before(async () => {
-    server = await startServer();
-    s3 = s3Client(server);
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await server?.dispose();
-  });
+  withServerAndBucket(BUCKET, (env) => ({ s3 } = env));
 
   async function upload(key: string, algorithm: ChecksumAlgorithm, type?: "COMPOSITE" | "FULL_OBJECT"): Promise<{ id: string; parts: CompletedPart[] }> {
     const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: algorithm, ...(type ? { ChecksumType: type } : {}) }));

@@ -3,7 +3,7 @@
 // UploadPartCopy, ListParts / ListMultipartUploads paging, and retried completions.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -22,9 +22,9 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { startServer, type RunningServer } from "../helpers/server.js";
+import type { RunningServer } from "../helpers/server.js";
 import { signedRequest } from "../helpers/signed-requests.js";
-import { assertXmlError, bodyBytes, md5Hex, rejectsWith, s3Client } from "./objects-support.js";
+import { assertXmlError, bodyBytes, md5Hex, rejectsWith, withServerAndBucket } from "./objects-support.js";
 
 const BUCKET = "multipart-tests";
 const MiB = 1024 * 1024;
@@ -40,15 +40,7 @@ describe("S3 multipart uploads", () => {
   let server: RunningServer;
   let s3: S3Client;
 
-  before(async () => {
-    server = await startServer();
-    s3 = s3Client(server);
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await server?.dispose();
-  });
+  withServerAndBucket(BUCKET, (env) => ({ server, s3 } = env));
 
   const create = async (key: string, extra: Partial<ConstructorParameters<typeof CreateMultipartUploadCommand>[0]> = {}): Promise<string> =>
     (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ...extra }))).UploadId!;

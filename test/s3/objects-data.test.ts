@@ -6,12 +6,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { crc32 } from "node:zlib";
 import { Crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
 import {
-  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -19,23 +18,15 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { startServer, type RunningServer } from "../helpers/server.js";
+import type { RunningServer } from "../helpers/server.js";
 import { sha256Hex, signedRequest } from "../helpers/signed-requests.js";
-import { assertXmlError, bodyBytes, md5Base64, md5Hex, rejectsWith, s3Client } from "./objects-support.js";
+import { assertXmlError, bodyBytes, md5Base64, md5Hex, rejectsWith, s3Client, withServerAndBucket } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;
 const BUCKET = "objects-data";
 
-before(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  s3?.destroy();
-  await server?.dispose();
-});
+withServerAndBucket(BUCKET, (env) => ({ server, s3 } = env));
 
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);

@@ -3,9 +3,10 @@
 // come from test/helpers/signed-requests.ts.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { XMLParser } from "fast-xml-parser";
-import { clientConfig, type RunningServer } from "../helpers/server.js";
+import { after, before } from "node:test";
+import { clientConfig, startServer, type RunningServer } from "../helpers/server.js";
 import type { RawResponse } from "../helpers/signed-requests.js";
 
 export const md5Hex = (b: Uint8Array | string): string => createHash("md5").update(b).digest("hex");
@@ -14,6 +15,24 @@ export const md5Base64 = (b: Uint8Array | string): string => createHash("md5").u
 /** A path-style client (the test server has no wildcard DNS). */
 export function s3Client(server: RunningServer): S3Client {
   return new S3Client({ ...clientConfig(server), forcePathStyle: true });
+}
+
+/**
+ * Before the tests of the enclosing suite (or file): starts a server, makes a client and creates
+ * `bucket`, handing both to `use`; after them: destroys the client and stops the server.
+ */
+export function withServerAndBucket(bucket: string, use: (env: { server: RunningServer; s3: S3Client }) => void): void {
+  let env: { server: RunningServer; s3: S3Client } | undefined;
+  before(async () => {
+    const server = await startServer();
+    env = { server, s3: s3Client(server) };
+    use(env);
+    await env.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(async () => {
+    env?.s3.destroy();
+    await env?.server.dispose();
+  });
 }
 
 /** Reads a GetObject body whole. */

@@ -2,7 +2,7 @@
 // headers and response-* overrides, storage classes, and the error answers for missing or invalid
 // buckets and keys.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -16,23 +16,15 @@ import {
   type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
-import { startServer, type RunningServer } from "../helpers/server.js";
+import type { RunningServer } from "../helpers/server.js";
 import { signedRequest } from "../helpers/signed-requests.js";
-import { assertXmlError, bodyBytes, rejectsWith, s3Client } from "./objects-support.js";
+import { assertXmlError, bodyBytes, rejectsWith, withServerAndBucket } from "./objects-support.js";
 
 let server: RunningServer;
 let s3: S3Client;
 const BUCKET = "objects-basics";
 
-before(async () => {
-  server = await startServer();
-  s3 = s3Client(server);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  s3?.destroy();
-  await server?.dispose();
-});
+withServerAndBucket(BUCKET, (env) => ({ server, s3 } = env));
 
 // Keys S3 stores exactly as given (S3 User Guide, "Naming Amazon S3 objects").
 const AWKWARD_KEYS = [

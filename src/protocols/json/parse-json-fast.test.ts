@@ -132,3 +132,52 @@ test("every accepted body of a randomized mix equals the general path's parse", 
     if (got !== undefined) assert.deepEqual(got, general(body), body);
   }
 });
+
+test("blobs: the fast reader takes exactly the canonical base64 and decodes it as the general path does", () => {
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const noise = ["=", "-", "_", " ", "\\n", "\\/", "é", "!", "\\u0041", "."];
+  let accepted = 0;
+  for (let i = 0; i < 3000; i++) {
+    const bytes = Buffer.from(Array.from({ length: rand(12) }, () => rand(256)));
+    let text = bytes.toString("base64");
+    const chars = [...text];
+    switch (rand(6)) {
+      case 0: // canonical: left as it is
+        break;
+      case 1: // one character replaced by noise or another digit (stray bits, url-safe digits, padding in the middle)
+        if (chars.length > 0) chars[rand(chars.length)] = rand(2) === 0 ? noise[rand(noise.length)]! : alphabet[rand(64)]!;
+        break;
+      case 2: // one character inserted
+        chars.splice(rand(chars.length + 1), 0, rand(2) === 0 ? noise[rand(noise.length)]! : alphabet[rand(64)]!);
+        break;
+      case 3: // one character removed
+        if (chars.length > 0) chars.splice(rand(chars.length), 1);
+        break;
+      case 4: // padding dropped or added
+        text = rand(2) === 0 ? text.replace(/=+$/, "") : text + "=";
+        chars.splice(0, chars.length, ...text);
+        break;
+      case 5: // two blobs run together, or a canonical one repeated
+        chars.push(...Buffer.from([rand(256)]).toString("base64"));
+        break;
+    }
+    text = chars.join("");
+    const body = `{"Name":"n","Items":[{"Key":"k-_","Data":"${text}"},{"Key":"k","Data":"QUJD"}]}`;
+    const got = fast(body);
+    const canonical = Buffer.from(text, "base64").toString("base64") === text;
+    if (canonical) {
+      assert.notEqual(got, undefined, body);
+      accepted++;
+    }
+    if (got !== undefined) {
+      assert.ok(canonical, body);
+      assert.deepEqual(got, general(body), body);
+    }
+  }
+  assert.ok(accepted > 500);
+});

@@ -33,6 +33,16 @@ const BAIL: unique symbol = Symbol("bail");
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const EQUALS = 0x3d;
+
+/** Each byte's value as a base64 digit (the standard alphabet; 0xff for anything else). */
+const BASE64_VALUE = new Uint8Array(256).fill(0xff);
+for (let i = 0; i < 64; i++) BASE64_VALUE["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
+
+function indexOrEnd(buf: Buffer, byte: number, from: number): number {
+  const i = buf.indexOf(byte, from);
+  return i === -1 ? buf.length : i;
+}
 
 type StructureShape = ShapeDef & { type: "structure" };
 
@@ -43,7 +53,6 @@ type StructureShape = ShapeDef & { type: "structure" };
 interface RawBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
-  base64Slice(start: number, end: number): string;
   base64Write(s: string, offset: number, length: number): number;
 }
 
@@ -80,6 +89,8 @@ class FastParser {
   /** Decoded blobs live here: one allocation per request, sized for the whole body. */
   #arena: RawBuffer | undefined;
   #arenaUsed = 0;
+  #nextDash = -1;
+  #nextUnderscore = -1;
 
   constructor(
     readonly raw: Buffer,
@@ -191,7 +202,13 @@ class FastParser {
     return (raw as RawBuffer).utf8Slice(start, p);
   }
 
-  /** A base64 blob, accepted only in its canonical form (the only form the strict deserializer takes unchanged). */
+  /**
+   * A base64 blob, accepted only in its canonical form (the only form the strict deserializer
+   * takes unchanged). Node's decoder skips characters outside the alphabet and stops at the first
+   * '=', so a text of 4k characters ending in p '=' decodes to exactly 3k - p bytes only when every
+   * other character is in the alphabet; that alphabet also takes '-' and '_' (base64url), which
+   * are looked for separately, and the bits the last character carries past the data must be 0.
+   */
   #blob(): Uint8Array {
     const raw = this.raw;
     this.#expect(QUOTE);
@@ -199,15 +216,25 @@ class FastParser {
     const end = raw.indexOf(QUOTE, start);
     if (end === -1) throw BAIL;
     this.pos = end + 1;
-    const text = (raw as RawBuffer).latin1Slice(start, end);
-    const arena = this.#arenaFor(end - start);
+    const len = end - start;
+    if (len % 4 !== 0) throw BAIL;
+    const pad = raw[end - 1] === EQUALS ? (raw[end - 2] === EQUALS ? 2 : 1) : 0;
+    // The character before the padding carries 2 (one '=') or 4 (two) bits past the data: they must be 0.
+    if (pad !== 0 && (BASE64_VALUE[raw[end - 1 - pad]!]! & (pad === 1 ? 0x03 : 0x0f)) !== 0) throw BAIL;
+    if (this.#urlSafeAt(start) < end) throw BAIL;
+    const arena = this.#arenaFor(len);
     const off = this.#arenaUsed;
-    const n = arena.base64Write(text, off, arena.length - off);
-    // Canonical base64 re-encodes to itself; anything else (stray characters, an escape, missing
-    // or misplaced padding, non-zero trailing bits) goes to the general path and its exact error.
-    if (arena.base64Slice(off, off + n) !== text) throw BAIL;
+    const n = arena.base64Write((raw as RawBuffer).latin1Slice(start, end), off, arena.length - off);
+    if (n !== (len / 4) * 3 - pad) throw BAIL;
     this.#arenaUsed = off + n;
     return new Uint8Array(arena.buffer, arena.byteOffset + off, n);
+  }
+
+  /** Where the next '-' or '_' at or after `from` is (the body's length if none): found by memchr, remembered. */
+  #urlSafeAt(from: number): number {
+    if (this.#nextDash < from) this.#nextDash = indexOrEnd(this.raw, 0x2d, from);
+    if (this.#nextUnderscore < from) this.#nextUnderscore = indexOrEnd(this.raw, 0x5f, from);
+    return Math.min(this.#nextDash, this.#nextUnderscore);
   }
 
   #arenaFor(textLength: number): RawBuffer {

@@ -191,7 +191,8 @@ export function createDispatcher(deps: DispatchDeps): {
       }
       sreq.trailers = auth.trailers;
       makeBody = () => {
-        const body = createBodyVerifier(auth.payload, auth.trailers);
+        const declared = service.readsBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
+        const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: Number.isSafeInteger(declared) ? declared : undefined });
         pipeBody(req as unknown as Readable, body);
         return body;
       };

@@ -98,6 +98,11 @@ export interface Service {
   /** True if unauthenticated requests reach `handle` (S3: presigned POST, public buckets). */
   readonly allowsAnonymous: boolean;
   /**
+   * True if every operation reads its (bounded, JSON) body whole before acting on it: the server
+   * may then hold a large body back until its payload hash is checked, off the main thread.
+   */
+  readonly readsBodiesWhole?: boolean;
+  /**
    * Whether the service wants the raw request body unverified for a payload the server cannot
    * check by itself (S3 browser POST uploads carry their signature inside the form).
    */

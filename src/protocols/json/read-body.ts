@@ -17,5 +17,6 @@ export async function readSmallBody(body: Readable, maxBytes: number, tooLarge: 
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks);
+  // A body that came as one chunk (as a verifier that held it back sends it) is not copied.
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

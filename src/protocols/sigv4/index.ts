@@ -4,7 +4,7 @@
 export type { AuthResult, CredentialScope, HttpRequestParts, PayloadCheck, Secrets } from "./types.js";
 export { authenticate } from "./authenticate.js";
 export { peekCredentialScope } from "./credential.js";
-export { createBodyVerifier } from "./body-verifier.js";
+export { createBodyVerifier, type BodyVerifierOptions } from "./body-verifier.js";
 export { regionMismatch, type CredentialSource } from "./errors.js";
 export { MAX_SKEW_MS } from "./timestamps.js";
 export { MAX_PRESIGN_EXPIRES_SECONDS } from "./verify-presigned.js";

@@ -46,6 +46,7 @@ export function createKinesisService(deps: ServiceDeps, overrides: KinesisServic
     signingNames: ["kinesis"],
     targetPrefixes: [TARGET_PREFIX],
     allowsAnonymous: false,
+    readsBodiesWhole: true,
     state,
     api: createKinesisInternalApi(state),
     handle: (req, ctx) => routeKinesisRequest(state, req, ctx),

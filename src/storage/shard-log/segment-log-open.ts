@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { ShardLogCorruptError } from "./errors.js";
 import { HORIZON_FILE, fsyncDir, indexFileName, parseSegmentFileName, writeFileAtomically } from "./log-paths.js";
 import { scanSegment } from "./segment-scan.js";
-import { Segment } from "./segment.js";
+import { NEW_WRITER_FLAGS, Segment, WRITER_FLAGS } from "./segment.js";
 import { SegmentShardLog } from "./segment-log.js";
 import type { SegmentLogConfig } from "./segment-log.js";
 
@@ -31,7 +31,7 @@ export async function openSegmentLog(cfg: SegmentLogConfig): Promise<SegmentShar
   try {
     if (bases.length === 0) {
       const seg = new Segment(cfg.dir, horizon, cfg.indexEveryBytes);
-      seg.fh = await open(seg.path, "w+");
+      seg.fh = await open(seg.path, NEW_WRITER_FLAGS);
       seg.pinned = true;
       segments.push(seg);
       await fsyncDir(cfg.dir);
@@ -131,7 +131,7 @@ async function loadSealed(cfg: SegmentLogConfig, base: number, nextBase: number)
 /** Verifies the last segment and truncates anything after its last intact frame. */
 async function recoverActive(cfg: SegmentLogConfig, base: number): Promise<Segment> {
   const seg = new Segment(cfg.dir, base, cfg.indexEveryBytes);
-  const fh = await open(seg.path, "r+");
+  const fh = await open(seg.path, WRITER_FLAGS);
   try {
     const size = (await fh.stat()).size;
     const result = await scanSegment(fh, seg, size);

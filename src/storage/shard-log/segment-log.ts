@@ -7,8 +7,9 @@ import { ShardLogClosedError, ShardLogCorruptError } from "./errors.js";
 import { HORIZON_FILE, fsyncDir, indexFileName, writeFileAtomically, writeFileDurably } from "./log-paths.js";
 import { SegmentGoneError } from "./handle-pool.js";
 import type { HandlePool } from "./handle-pool.js";
+import { holdBlocks } from "./read-blocks.js";
 import { walkFrames } from "./segment-reader.js";
-import { Segment } from "./segment.js";
+import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
 
 /** What a log needs from its store. */
@@ -52,8 +53,8 @@ function seqNumber(seq: bigint): number {
 
 /**
  * A shard log stored as segment files of checksummed frames (see frame.ts). One writer loop
- * ("pump") does all file mutation in order: group-commit rounds (one writev + one fdatasync for
- * every batch that queued while the previous round was syncing) and control operations (segment
+ * ("pump") does all file mutation in order: group-commit rounds (one durable writev, O_DSYNC, for
+ * every batch that queued while the previous round was writing) and control operations (segment
  * roll). Reads and seeks use positional reads on pooled handles and see only durable frames;
  * a returned record's `data` is a view into the block it was read with (no per-record copy).
  * Seqs are kept as safe integers internally (2^53 records per shard is out of reach).
@@ -130,6 +131,7 @@ export class SegmentShardLog implements ShardLog {
     const maxBytes = options.maxBytes;
     let bytes = 0;
     let from = seqNumber(fromSeq);
+    const blocks: Buffer[] = [];
     for (;;) {
       from = Math.max(from, this.#firstSeqNumber());
       // At the tip, the frames just made durable are still in memory: no file read.
@@ -138,6 +140,7 @@ export class SegmentShardLog implements ShardLog {
       if (seg === undefined || from >= seg.end) return out;
       const fh = await this.#acquire(seg);
       if (fh === undefined) continue; // trimmed away meanwhile: start again from the new horizon
+      holdBlocks(out, blocks); // freeRecordBlocks(out) frees the blocks the walk loads
       let stopped = false;
       try {
         const endOffset = seg.size;
@@ -147,7 +150,7 @@ export class SegmentShardLog implements ShardLog {
         const blockBytes = readBlockBytes(seg, from - pos.seq, maxRecords - out.length, maxBytes - bytes);
         const next = await walkFrames(
           fh,
-          { path: seg.path, startSeq: pos.seq, startOffset: pos.offset, endOffset, blockBytes, verifyFrom: start },
+          { path: seg.path, startSeq: pos.seq, startOffset: pos.offset, endOffset, blockBytes, verifyFrom: start, blocks },
           (seq, buf, off, bodyLen) => {
             if (seq < start) return true;
             const recBytes = bodyLen - MIN_BODY;
@@ -377,7 +380,10 @@ export class SegmentShardLog implements ShardLog {
     });
   }
 
-  /** One group commit: every queued batch that fits before the roll point, one writev, one fdatasync. */
+  /**
+   * One group commit: every queued batch that fits before the roll point in one writev, durable
+   * when it returns (O_DSYNC; elsewhere followed by one fdatasync).
+   */
   async #round(): Promise<void> {
     const seg = this.#active;
     const room = this.#cfg.segmentBytes - seg.size;
@@ -387,7 +393,7 @@ export class SegmentShardLog implements ShardLog {
     const batch = this.#pending.splice(0, k);
     try {
       await writeAll(seg.fh!, batch.map((b) => b.buf), seg.size, bytes);
-      await seg.fh!.datasync();
+      if (!WRITES_ARE_DURABLE) await seg.fh!.datasync();
       this.#lastRoundAt = performance.now();
     } catch (err) {
       // After a failed write or fsync the file's state is unknown (fsyncgate): stop accepting
@@ -429,7 +435,7 @@ export class SegmentShardLog implements ShardLog {
   async #roll(): Promise<void> {
     const old = this.#active;
     const seg = new Segment(this.#cfg.dir, this.#durableNext, this.#cfg.indexEveryBytes);
-    const fh = await open(seg.path, "w+");
+    const fh = await open(seg.path, NEW_WRITER_FLAGS);
     try {
       await fsyncDir(this.#cfg.dir);
     } catch (err) {

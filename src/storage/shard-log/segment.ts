@@ -1,8 +1,21 @@
+import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { join } from "node:path";
 import { FRAME_PREFIX, frameTimestamp } from "./frame.js";
 import { indexFileName, segmentFileName } from "./log-paths.js";
+
+/**
+ * Where the platform has O_DSYNC, a segment's writer handle is opened with it: each write returns
+ * only once its data (and the file size) is durable, as a write followed by fdatasync would, but
+ * in one call to the thread pool instead of two.
+ */
+export const WRITES_ARE_DURABLE = constants.O_DSYNC !== undefined;
+const DSYNC = constants.O_DSYNC ?? 0;
+/** Opens a new, empty active segment for writing (as "w+"). */
+export const NEW_WRITER_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | DSYNC;
+/** Reopens an existing active segment for writing (as "r+"). */
+export const WRITER_FLAGS = constants.O_RDWR | DSYNC;
 
 /** A position in a segment file: the frame of seq `seq` starts at byte `offset`. */
 export interface FramePosition {

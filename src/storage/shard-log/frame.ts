@@ -71,10 +71,18 @@ export interface EncodedBatch {
   readonly lastTs: number;
 }
 
+/** Node's Buffer writers behind `write(s, off, len, enc)`, called without the encoding lookup and checks. */
+interface RawBuffer extends Buffer {
+  latin1Write(s: string, offset: number, length: number): number;
+  utf8Write(s: string, offset: number, length: number): number;
+}
+
 /**
  * Encodes `records` as frames numbered from `firstSeq`. Timestamps are floored to whole ms and
  * raised to at least `minTs` so they never decrease within a log. Throws RangeError for records
- * the format cannot hold. One allocation, one copy of each payload.
+ * the format cannot hold. One allocation, one copy of each payload; header fields are stored
+ * through one DataView and a partition key in plain ASCII (its UTF-8 length equals its length)
+ * is written as latin1, which is the same bytes.
  */
 export function encodeBatch(records: readonly AppendInput[], firstSeq: number, minTs: number): EncodedBatch {
   const n = records.length;
@@ -91,7 +99,8 @@ export function encodeBatch(records: readonly AppendInput[], firstSeq: number, m
     pkLens[i] = pkLen;
     total += FRAME_HEADER + pkLen + r.data.byteLength;
   }
-  const buf = Buffer.allocUnsafe(total);
+  const buf = Buffer.allocUnsafe(total) as RawBuffer;
+  const view = new DataView(buf.buffer, buf.byteOffset, total);
   let off = 0;
   let ts = minTs;
   let firstTs = minTs;
@@ -102,13 +111,19 @@ export function encodeBatch(records: readonly AppendInput[], firstSeq: number, m
     if (t > ts) ts = t;
     if (i === 0) firstTs = ts;
     const body = MIN_BODY + pkLen + r.data.byteLength;
-    buf.writeUInt32LE(body, off);
-    writeU53(buf, firstSeq + i, off + 8);
-    writeI53(buf, ts, off + 16);
-    buf.writeUInt16LE(pkLen, off + 24);
-    if (pkLen > 0) buf.write(r.partitionKey, off + FRAME_HEADER, pkLen, "utf8");
+    const seq = firstSeq + i;
+    const seqHi = Math.floor(seq / TWO_32);
+    const tsHi = Math.floor(ts / TWO_32);
+    view.setUint32(off, body, true);
+    view.setUint32(off + 8, seq - seqHi * TWO_32, true);
+    view.setUint32(off + 12, seqHi, true);
+    view.setUint32(off + 16, ts - tsHi * TWO_32, true);
+    view.setInt32(off + 20, tsHi, true);
+    view.setUint16(off + 24, pkLen, true);
+    if (pkLen === r.partitionKey.length) buf.latin1Write(r.partitionKey, off + FRAME_HEADER, pkLen);
+    else buf.utf8Write(r.partitionKey, off + FRAME_HEADER, pkLen);
     buf.set(r.data, off + FRAME_HEADER + pkLen);
-    buf.writeUInt32LE(crc32(buf.subarray(off + FRAME_PREFIX, off + FRAME_PREFIX + body)), off + 4);
+    view.setUint32(off + 4, crc32(new Uint8Array(buf.buffer, buf.byteOffset + off + FRAME_PREFIX, body)), true);
     off += FRAME_PREFIX + body;
   }
   return { buf, firstTs, lastTs: ts };

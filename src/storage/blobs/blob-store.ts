@@ -19,10 +19,23 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/** Options of {@link BlobStore.create}. */
+export interface BlobCreateOptions {
+  /**
+   * Write spans that start and end on a {@link DIRECT_ALIGN} boundary, from memory aligned the
+   * same way, around the page cache (O_DIRECT where the filesystem has it). The bytes are as
+   * durable after `commit` either way; they are just not left cached for a read soon after.
+   */
+  readonly direct?: boolean;
+}
+
+/** The alignment (bytes) of position, length and memory that lets a `direct` write skip the page cache. */
+export const DIRECT_ALIGN = 4096;
+
 /** Where large object bodies live. Ids are opaque and never derived from keys or bucket names. */
 export interface BlobStore {
   /** Starts a new blob. */
-  create(): Promise<BlobWriter>;
+  create(opts?: BlobCreateOptions): Promise<BlobWriter>;
   /** Streams bytes [start, end] (inclusive, like an HTTP range) of a blob; the whole blob by default. */
   read(blobId: string, start?: number, end?: number): Readable;
   /**

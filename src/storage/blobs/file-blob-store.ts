@@ -1,12 +1,33 @@
 import { randomUUID } from "node:crypto";
 import { constants, createReadStream, mkdirSync } from "node:fs";
-import { copyFile, open, readdir, rename, rm, unlink } from "node:fs/promises";
+import { copyFile, open, readdir, rename, rm, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import type { BlobStore, BlobWriter } from "./blob-store.js";
+import { DIRECT_ALIGN, type BlobCreateOptions, type BlobStore, type BlobWriter } from "./blob-store.js";
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Writes all of `bytes[from, from + length)` at `position`; `progress` counts the bytes written so far. */
+async function writeAll(fh: FileHandle, bytes: Uint8Array, from: number, length: number, position: number, progress: { done: number }): Promise<void> {
+  while (progress.done < length) {
+    const { bytesWritten } = await fh.write(bytes, from + progress.done, length - progress.done, position + progress.done);
+    progress.done += bytesWritten;
+  }
+}
+
+/**
+ * A second handle on a new file that writes around the page cache, or undefined where the
+ * filesystem has no O_DIRECT (tmpfs refuses the open): the writes then all go through the cache.
+ */
+async function openDirect(path: string): Promise<FileHandle | undefined> {
+  if (constants.O_DIRECT === undefined) return undefined;
+  try {
+    return await open(path, constants.O_WRONLY | constants.O_DIRECT);
+  } catch {
+    return undefined;
+  }
+}
 
 async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, "r");
@@ -60,7 +81,7 @@ export function createFileBlobStore(dir: string): BlobStore {
   }
 
   return {
-    async create(): Promise<BlobWriter> {
+    async create(opts?: BlobCreateOptions): Promise<BlobWriter> {
       const id = randomUUID();
       const path = pathOf(id);
       const shard = await shardOf(id);
@@ -68,6 +89,10 @@ export function createFileBlobStore(dir: string): BlobStore {
       // The new directory entry is made durable while the body streams, not after it.
       const entrySynced = fsyncDir(shard);
       entrySynced.catch(() => undefined); // awaited by commit
+      // Aligned spans skip the page cache: here a buffered write cost ~1.5-2.8 s of kernel CPU per
+      // GiB (copying into freshly allocated cache pages, ~60% of it), an O_DIRECT one ~0.1 s.
+      const directHandle = opts?.direct === true ? await openDirect(path) : undefined;
+      let direct = directHandle;
       let stream: Writable | undefined;
       let state: "open" | "committed" | "aborted" = "open";
       let closed = false;
@@ -76,15 +101,23 @@ export function createFileBlobStore(dir: string): BlobStore {
         closed = true;
         // A stream over the handle holds a reference to it until destroyed (close would wait forever).
         stream?.destroy();
-        await fh.close();
+        await Promise.all([fh.close(), directHandle?.close()]);
       };
       return {
         async write(bytes, position) {
-          let done = 0;
-          while (done < bytes.length) {
-            const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-            done += bytesWritten;
+          const progress = { done: 0 };
+          const span = bytes.length - (bytes.length % DIRECT_ALIGN);
+          if (direct !== undefined && position % DIRECT_ALIGN === 0 && span > 0) {
+            try {
+              await writeAll(direct, bytes, 0, span, position, progress);
+            } catch (err) {
+              // Memory or a span the device will not take directly: the cache takes the rest.
+              if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
+              direct = undefined;
+            }
           }
+          const rest = { done: 0 };
+          await writeAll(fh, bytes, progress.done, bytes.length - progress.done, position + progress.done, rest);
         },
         get stream(): Writable {
           // Over the same handle, left open so that commit syncs it without opening the file again.
@@ -94,6 +127,7 @@ export function createFileBlobStore(dir: string): BlobStore {
         async commit() {
           if (state !== "open") throw new Error(`blob writer already ${state}`);
           if (stream !== undefined && !stream.writableFinished) await finished(stream);
+          // One inode: this also makes the direct writes durable (and flushes the device's cache).
           await fh.datasync();
           await close();
           await entrySynced;

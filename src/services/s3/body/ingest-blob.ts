@@ -2,18 +2,18 @@ import type { Readable } from "node:stream";
 import { MessageChannel } from "node:worker_threads";
 import type { BlobStore, BlobWriter } from "../../../storage/blobs/blob-store.js";
 import type { ChecksumAlgorithm } from "../checksums.js";
+import { SEGMENT, SegmentPool, type Segment } from "./segment-pool.js";
 import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 
-/** Bytes per file write and per hash step. */
-const SEGMENT = 1 << 20;
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */
 const IN_FLIGHT = 4;
-/** Idle segments kept for the next bodies. */
-const KEEP_IDLE = 32;
+/** Slabs with no segment in use kept for the next bodies (the rest go to the GC). */
+const KEEP_IDLE_SLABS = 4;
+/** Segments per slab: one WebAssembly memory each (V8 reserves address space per memory, so not one per segment). */
+const SLAB_SEGMENTS = 8;
+const segments = new SegmentPool(SLAB_SEGMENTS, KEEP_IDLE_SLABS);
 /** Bodies declared shorter than this are hashed on the calling thread: a worker hop costs more than it saves. */
 export const OFFLOAD_MIN = 1 << 20;
-
-const idle: SharedArrayBuffer[] = [];
 
 // A port whose peer is closed: a message posted on it is dropped, and an ArrayBuffer in its transfer
 // list is detached and its memory freed at once.
@@ -37,11 +37,6 @@ function releaseChunk(chunk: Buffer): void {
     // not transferable (a pooled or otherwise marked buffer): the GC frees it
   }
 }
-const acquire = (): SharedArrayBuffer => idle.pop() ?? new SharedArrayBuffer(SEGMENT);
-const release = (segment: SharedArrayBuffer): void => {
-  if (idle.length < KEEP_IDLE) idle.push(segment);
-};
-
 /** The error a stream pipeline rejects with when its signal aborts. */
 function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error("The operation was aborted", { cause: signal.reason as unknown }), { name: "AbortError", code: "ABORT_ERR" });
@@ -60,6 +55,8 @@ export interface BlobIngestOptions {
    * made from a caller's buffers.
    */
   readonly releaseChunks?: boolean;
+  /** Write the blob around the page cache (see BlobCreateOptions.direct): for bodies not read back soon. */
+  readonly direct?: boolean;
 }
 
 /** A body written to a committed (durable) blob, with its digests. */
@@ -89,7 +86,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
   body.on("error", ignore);
   let writer: BlobWriter;
   try {
-    writer = await blobs.create();
+    writer = await blobs.create({ direct: opts.direct === true });
   } catch (err) {
     body.off("error", ignore);
     body.destroy();
@@ -97,27 +94,27 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
   }
   const hash = opts.expectedLength !== undefined && opts.expectedLength < OFFLOAD_MIN ? localHashJob(opts.checksum) : sharedHashPool().start(opts.checksum);
   const inflight: Promise<void>[] = [];
-  let segment = acquire();
-  let view = new Uint8Array(segment);
+  // The segment being filled (taken when the first byte for it arrives); `view` is its bytes.
+  let segment: Segment | undefined;
+  let view: Uint8Array = new Uint8Array(0);
   let fill = 0;
   let submitted = 0;
 
   const submit = (): void => {
-    const buffer = segment;
+    const used = segment!;
+    segment = undefined;
     const length = fill;
-    const write = writer.write(new Uint8Array(buffer, 0, length), submitted);
-    const hashed = hash.update(buffer, 0, length);
+    const write = writer.write(length === SEGMENT ? used.bytes : used.bytes.subarray(0, length), submitted);
+    const hashed = hash.update(used.buffer, used.offset, length);
     submitted += length;
     const both = Promise.allSettled([write, hashed]).then(([w, h]) => {
       // Reused only once both the write and the hash are done with it.
-      release(buffer);
+      segments.release(used);
       if (w.status === "rejected") throw w.reason;
       if (h.status === "rejected") throw h.reason;
     });
     both.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
     inflight.push(both);
-    segment = acquire();
-    view = new Uint8Array(segment);
     fill = 0;
   };
 
@@ -127,6 +124,10 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
     for await (const chunk of body as AsyncIterable<Buffer>) {
       let at = 0;
       while (at < chunk.length) {
+        if (segment === undefined) {
+          segment = segments.acquire();
+          view = segment.bytes;
+        }
         const n = Math.min(chunk.length - at, SEGMENT - fill);
         view.set(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n), fill);
         fill += n;
@@ -139,7 +140,6 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
       if (freeChunks) releaseChunk(chunk);
     }
     if (fill > 0) submit();
-    release(segment);
     for (const p of inflight.splice(0)) await p;
     check(submitted);
     const [digests, blobId] = await Promise.all([hash.digest(), writer.commit()]);
@@ -151,6 +151,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
     await writer.abort();
     throw err;
   } finally {
+    if (segment !== undefined) segments.release(segment);
     signal.removeEventListener("abort", onAbort);
     body.off("error", ignore);
   }

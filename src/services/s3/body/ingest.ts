@@ -25,6 +25,8 @@ export interface IngestOptions {
    * chunks are freed as soon as they are copied (see ingest-blob.ts). Never for a caller's buffers.
    */
   readonly releaseChunks?: boolean;
+  /** A blob body is written around the page cache (see BlobCreateOptions.direct). */
+  readonly direct?: boolean;
 }
 
 export interface Ingested {

@@ -75,6 +75,9 @@ export async function uploadPart(req: S3Request, env: S3Env): Promise<ServiceRes
     signal: env.ctx.signal,
     alwaysBlob: true,
     releaseChunks: true,
+    // A part is read back only after CompleteMultipartUpload, often much later: writing it around
+    // the page cache spares ~1.5-2.5 s of kernel CPU per GiB here (copies into new cache pages).
+    direct: true,
   });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);

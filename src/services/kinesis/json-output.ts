@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { toJsonValue } from "../../protocols/json/serialize.js";
+import { base64Length, writeBase64 } from "./base64-into.js";
 import type { GetRecordsOutput, PutRecordsOutput, Record as KinesisRecord } from "./shapes/types.js";
 
 /**
@@ -33,11 +34,6 @@ export function putRecordsJson(out: PutRecordsOutput): string {
 interface RawBuffer extends Buffer {
   latin1Write(s: string, offset: number): number;
   utf8Write(s: string, offset: number): number;
-  base64Slice(start: number, end: number): string;
-}
-
-function base64Length(bytes: number): number {
-  return Math.ceil(bytes / 3) * 4;
 }
 
 /** Bytes of a string's UTF-8 form (its length when it is plain ASCII, the usual case here). */
@@ -60,6 +56,25 @@ const ENCRYPTION_BYTES = ',"EncryptionType":'.length;
 export interface StreamedJson {
   readonly length: number;
   readonly body: Readable;
+}
+
+/** Called once an answer's records have all been written out (see `afterRecordsWritten`). */
+const writtenHooks = new WeakMap<object, () => void>();
+
+/**
+ * Calls `done` once the JSON writer has copied every record of `out` into the body (not when the
+ * body is written some other way, e.g. as CBOR, nor when a streamed body is abandoned): the
+ * moment the records' data may be freed.
+ */
+export function afterRecordsWritten(out: object, done: () => void): void {
+  writtenHooks.set(out, done);
+}
+
+function recordsWritten(out: object): void {
+  const done = writtenHooks.get(out);
+  if (done === undefined) return;
+  writtenHooks.delete(out);
+  done();
 }
 
 /** Answers up to this size are written into one buffer; bigger ones stream in chunks of about this size. */
@@ -111,9 +126,7 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
       head += quote(r.SequenceNumber);
       if (r.ApproximateArrivalTimestamp !== undefined) head += ',"ApproximateArrivalTimestamp":' + timestampJson(r.ApproximateArrivalTimestamp);
       off += buf.utf8Write(head + ',"Data":"', off);
-      const d = r.Data;
-      const data = (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)) as RawBuffer;
-      off += buf.latin1Write(data.base64Slice(0, data.length), off);
+      off = writeBase64(r.Data, buf, off);
       let tail = '","PartitionKey":' + quote(r.PartitionKey);
       if (r.EncryptionType !== undefined) tail += ',"EncryptionType":' + quote(r.EncryptionType);
       off += buf.utf8Write(tail + "}", off);
@@ -128,6 +141,7 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
     let [off, next] = fill(buf, buf.latin1Write('{"Records":[', 0), 0);
     off += buf.utf8Write(end, off);
     if (next !== n || off !== length) throw new Error(`records JSON: wrote ${off} bytes of ${length}`);
+    recordsWritten(out);
     return buf;
   }
   function* chunks(): Generator<Buffer> {
@@ -146,6 +160,7 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
       buf = Buffer.allocUnsafe(Math.max(RECORDS_CHUNK_BYTES, sizes[next]! + 1)) as RawBuffer;
       off = 0;
     }
+    recordsWritten(out);
     if (off + Buffer.byteLength(end) > buf.length) {
       written += off;
       yield buf.subarray(0, off);

@@ -30,6 +30,8 @@ export interface WalkOptions {
   readonly blockBytes: number;
   /** Verify each visited frame's checksum (skipped frames only have their length and seq checked). */
   readonly verifyFrom: number;
+  /** Collects every block read (each owns its whole ArrayBuffer), for a caller that frees them itself. */
+  readonly blocks?: Buffer[];
 }
 
 /**
@@ -72,7 +74,8 @@ export async function walkFrames(fh: FileHandle, opts: WalkOptions, visit: Frame
 
 async function load(fh: FileHandle, opts: WalkOptions, pos: number, atLeast: number): Promise<{ buf: Buffer; bufStart: number }> {
   const length = Math.min(Math.max(opts.blockBytes, atLeast), opts.endOffset - pos);
-  const buf = Buffer.allocUnsafe(length);
+  const buf = Buffer.allocUnsafeSlow(length);
   await readExactly(fh, buf, length, pos, opts.path);
+  opts.blocks?.push(buf);
   return { buf, bufStart: pos };
 }

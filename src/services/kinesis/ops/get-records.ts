@@ -1,6 +1,9 @@
 import type { ShardRow, StreamRow } from "../../../storage/kinesis-metadata/kinesis-metadata-store.js";
+import { freeRecordBlocks } from "../../../storage/shard-log/read-blocks.js";
+import type { LogRecord } from "../../../storage/shard-log/shard-log.js";
 import { childShardsOf } from "../describe.js";
 import { KinesisError } from "../errors.js";
+import { afterRecordsWritten } from "../json-output.js";
 import { shardIdOf } from "../names.js";
 import type { OpContext } from "../operation.js";
 import { recordSequenceNumber } from "../sequence-number.js";
@@ -67,6 +70,7 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
   const end = shard.endSeq;
   let position = it.position;
   let records: KinesisRecord[] = [];
+  let read: readonly LogRecord[] = [];
   let behind = 0;
   if (end !== 0n && (end === null || position < end)) {
     const log = await state.log(stream, shard);
@@ -74,7 +78,7 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
     if (position < log.firstSeq()) position = log.firstSeq();
     const limit = input.Limit ?? GET_RECORDS_DEFAULT_LIMIT;
     const maxRecords = end === null ? limit : Math.min(limit, Number(end - position));
-    const read = maxRecords > 0 ? await log.read(position, { maxRecords, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
+    read = maxRecords > 0 ? await log.read(position, { maxRecords, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
     const last = read[read.length - 1];
     if (last !== undefined) position = last.seq + 1n;
     records = toApiRecords(stream, shard, read);
@@ -83,6 +87,8 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
   }
 
   const out: GetRecordsOutput = { Records: records, MillisBehindLatest: behind };
+  // Once the JSON body holds the records, nothing reads their data again: free the blocks under them.
+  if (read.length > 0) afterRecordsWritten(out, () => freeRecordBlocks(read));
   if (end !== null && position >= end) {
     // The end of a closed shard: no next iterator, the children to continue with (GetRecords docs).
     out.ChildShards = childShardsOf(shards, shard);

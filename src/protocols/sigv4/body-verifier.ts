@@ -1,7 +1,8 @@
-import { createHash, webcrypto, type Hash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { AwsChunkedDecoder } from "./aws-chunked-decoder.js";
 import { contentSha256Mismatch } from "./errors.js";
+import { sha256HexOffThread } from "./sha256-thread.js";
 import type { PayloadCheck } from "./types.js";
 
 /** Passes the body through while hashing it; `onEnd` gets the hex SHA-256 and may throw. */
@@ -29,71 +30,113 @@ class HashingVerifier extends Transform {
   }
 }
 
-/** Bodies from this size on, when read whole anyway, are hashed on libuv's thread pool. */
+/** Bodies from this size on, when read whole anyway, are hashed on the SHA-256 thread. */
 const OFF_THREAD_MIN_BYTES = 64 * 1024;
-/** Larger declared bodies are never held back (the reader's own size limit must see them stream). */
-const OFF_THREAD_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Larger declared bodies are hashed here: the reader's own size limit (16 MiB for Kinesis) will
+ * refuse them, and a false length must not reserve more memory than that.
+ */
+const OFF_THREAD_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * Holds the whole body back, then hashes it with WebCrypto, which runs the digest on libuv's
- * thread pool instead of the main thread, and lets it through as one chunk once `onEnd` accepts
- * the hash. More bytes than `maxBytes` are not held: from there on the body streams and is hashed
- * here, as `HashingVerifier` does.
+ * Shared buffers for bodies on their way to the SHA-256 thread, reused (a fresh one costs a page
+ * fault per 4 KiB on first touch): at most `POOL_MAX_BYTES` of them are kept.
  */
-class WholeBodyHashingVerifier extends Transform {
-  #chunks: Buffer[] = [];
+const pool: SharedArrayBuffer[] = [];
+const POOL_MAX_BYTES = 16 * 1024 * 1024;
+
+function takeShared(bytes: number): SharedArrayBuffer {
+  for (let i = 0; i < pool.length; i++) {
+    const sab = pool[i]!;
+    if (sab.byteLength >= bytes && sab.byteLength <= 2 * bytes) {
+      pool.splice(i, 1);
+      return sab;
+    }
+  }
+  return new SharedArrayBuffer(bytes);
+}
+
+function giveShared(sab: SharedArrayBuffer): void {
+  let total = sab.byteLength;
+  for (const s of pool) total += s.byteLength;
+  if (total <= POOL_MAX_BYTES) pool.push(sab);
+}
+
+/**
+ * Passes the body through as it arrives while copying it into shared memory of its declared
+ * size; at the end the SHA-256 thread hashes that copy, and the stream ends (or fails) once the
+ * hash is checked. A body longer than declared is hashed here from that point on, as
+ * `HashingVerifier` does.
+ */
+class OffThreadHashingVerifier extends Transform {
+  #shared: SharedArrayBuffer | undefined;
+  readonly #copy: Buffer;
   #size = 0;
   #hash: Hash | undefined;
+  #hashing = false;
   readonly #onEnd: (hex: string) => void;
-  readonly #maxBytes: number;
 
-  constructor(onEnd: (hex: string) => void, maxBytes: number) {
+  constructor(onEnd: (hex: string) => void, declaredBytes: number) {
     super();
     this.#onEnd = onEnd;
-    this.#maxBytes = maxBytes;
+    this.#shared = takeShared(declaredBytes);
+    this.#copy = Buffer.from(this.#shared, 0, declaredBytes);
   }
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
     const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (this.#hash !== undefined) {
-      this.#hash.update(b);
-      callback(null, b);
-      return;
+    if (this.#hash === undefined && this.#size + b.length > this.#copy.length) {
+      this.#hash = createHash("sha256").update(this.#copy.subarray(0, this.#size));
+      this.#release();
     }
-    this.#chunks.push(b);
-    this.#size += b.length;
-    if (this.#size > this.#maxBytes) {
-      const hash = (this.#hash = createHash("sha256"));
-      for (const held of this.#chunks) {
-        hash.update(held);
-        this.push(held);
-      }
-      this.#chunks = [];
+    if (this.#hash !== undefined) this.#hash.update(b);
+    else {
+      b.copy(this.#copy, this.#size);
+      this.#size += b.length;
     }
-    callback();
+    callback(null, b);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.#hash !== undefined) {
-      this.#check(this.#hash.digest("hex"), undefined, callback);
+    const shared = this.#shared;
+    if (this.#hash !== undefined || shared === undefined) {
+      this.#check((this.#hash ?? createHash("sha256")).digest("hex"), callback);
       return;
     }
-    const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
-    this.#chunks = [];
-    webcrypto.subtle.digest("SHA-256", body).then(
-      (digest) => this.#check(Buffer.from(digest).toString("hex"), body, callback),
-      (err: unknown) => callback(err as Error),
+    this.#hashing = true;
+    sha256HexOffThread(shared, this.#size).then(
+      (hex) => {
+        this.#hashing = false;
+        this.#release();
+        this.#check(hex, callback);
+      },
+      (err: unknown) => {
+        this.#hashing = false;
+        this.#release();
+        callback(err as Error);
+      },
     );
   }
 
-  #check(hex: string, body: Buffer | undefined, callback: TransformCallback): void {
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    // While the thread reads the copy, the buffer is not reused: it goes back once the digest is in.
+    if (!this.#hashing) this.#release();
+    callback(err);
+  }
+
+  #release(): void {
+    if (this.#shared !== undefined) giveShared(this.#shared);
+    this.#shared = undefined;
+  }
+
+  #check(hex: string, callback: TransformCallback): void {
     try {
       this.#onEnd(hex);
     } catch (err) {
       callback(err as Error);
       return;
     }
-    callback(null, body);
+    callback();
   }
 }
 
@@ -101,8 +144,8 @@ class WholeBodyHashingVerifier extends Transform {
 export interface BodyVerifierOptions {
   /**
    * The body's declared length, given when the reader takes the whole body before acting on it
-   * (small JSON bodies). A large one is then held back until its hash is checked, and hashed off
-   * the main thread.
+   * (bounded JSON bodies, never S3's). A large one's payload hash is then computed off the main
+   * thread, on a copy made as it streams through.
    */
   readonly wholeBodyBytes?: number | undefined;
 }
@@ -118,7 +161,7 @@ export interface BodyVerifierOptions {
 export function createBodyVerifier(check: PayloadCheck, trailers: Record<string, string>, options: BodyVerifierOptions = {}): Transform {
   const whole = options.wholeBodyBytes;
   const offThread = whole !== undefined && whole >= OFF_THREAD_MIN_BYTES && whole <= OFF_THREAD_MAX_BYTES;
-  const hashing = (onEnd: (hex: string) => void): Transform => (offThread ? new WholeBodyHashingVerifier(onEnd, whole) : new HashingVerifier(onEnd));
+  const hashing = (onEnd: (hex: string) => void): Transform => (offThread ? new OffThreadHashingVerifier(onEnd, whole) : new HashingVerifier(onEnd));
   switch (check.type) {
     case "none":
       return new PassThrough();

@@ -93,7 +93,9 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
     throw err;
   }
   const hash = opts.expectedLength !== undefined && opts.expectedLength < OFFLOAD_MIN ? localHashJob(opts.checksum) : sharedHashPool().start(opts.checksum);
-  const inflight: Promise<void>[] = [];
+  /** Per submitted segment not yet awaited: its write, and its write and hash together (which frees it). */
+  const inflight: { readonly write: Promise<void>; readonly both: Promise<void> }[] = [];
+  let committing: Promise<string> | undefined;
   // The segment being filled (taken when the first byte for it arrives); `view` is its bytes.
   let segment: Segment | undefined;
   let view: Uint8Array = new Uint8Array(0);
@@ -114,7 +116,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
       if (h.status === "rejected") throw h.reason;
     });
     both.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
-    inflight.push(both);
+    inflight.push({ write, both });
     fill = 0;
   };
 
@@ -134,19 +136,23 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
         at += n;
         if (fill === SEGMENT) {
           submit();
-          if (inflight.length >= IN_FLIGHT) await inflight.shift();
+          if (inflight.length >= IN_FLIGHT) await inflight.shift()!.both;
         }
       }
       if (freeChunks) releaseChunk(chunk);
     }
     if (fill > 0) submit();
-    for (const p of inflight.splice(0)) await p;
     check(submitted);
-    const [digests, blobId] = await Promise.all([hash.digest(), writer.commit()]);
+    // Once every byte is written, the file syncs while the last segments are still being hashed.
+    await Promise.all(inflight.map((p) => p.write));
+    committing = writer.commit();
+    for (const p of inflight.splice(0)) await p.both;
+    const [digests, blobId] = await Promise.all([hash.digest(), committing]);
     return { size: submitted, blobId, md5: digests.md5, checksum: digests.checksum };
   } catch (err) {
     // Let every pending write and hash settle before the file and the job go away.
-    await Promise.allSettled(inflight);
+    await Promise.allSettled(inflight.map((p) => p.both));
+    await committing?.catch(() => undefined);
     hash.drop();
     await writer.abort();
     throw err;

@@ -1,8 +1,8 @@
 import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
-import type { ShardLog } from "../../storage/shard-log/shard-log.js";
+import type { AppendInput, ShardLog } from "../../storage/shard-log/shard-log.js";
 import { KinesisError } from "./errors.js";
 import { hashKeyHex, parseHashKey, partitionKeyHashHex } from "./hash-key.js";
-import { recordSequenceNumber } from "./sequence-number.js";
+import { recordSequenceNumber, recordSequenceNumbers } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
 
 /** One record to write: the API's own request entry (PutRecord's input and PutRecords' entries are ones). */
@@ -74,7 +74,8 @@ async function appendRouted(
   hashes: readonly string[],
 ): Promise<PutOutcome[]> {
   const outcomes: (PutOutcome | undefined)[] = new Array(entries.length);
-  const groups = new Map<ShardRow, number[]>();
+  // Each shard's record indexes, in request order (by position in `shards`).
+  const groups: number[][] = shards.map(() => []);
   const limited = state.limiter.enabled;
   const starts = shards.map((s) => hashKeyHex(s.startingHashKey));
   const ends = shards.map((s) => hashKeyHex(s.endingHashKey));
@@ -88,26 +89,37 @@ async function appendRouted(
       outcomes[i] = throttled(stream, shard, state.accountId);
       continue;
     }
-    const group = groups.get(shard);
-    if (group === undefined) groups.set(shard, [i]);
-    else group.push(i);
+    groups[k]!.push(i);
   }
   const now = state.now();
-  const appends = [...groups].map(([shard, indexes]) => {
+  const appends: Promise<void>[] = [];
+  for (let k = 0; k < shards.length; k++) {
+    const indexes = groups[k]!;
+    if (indexes.length === 0) continue;
+    const shard = shards[k]!;
     const log = state.openLog(stream, shard) as ShardLog;
-    const done = log.append(indexes.map((i) => ({ timestamp: now, partitionKey: entries[i]!.PartitionKey, data: entries[i]!.Data })));
-    return done.then(
+    const records = new Array<AppendInput>(indexes.length);
+    for (let j = 0; j < indexes.length; j++) {
+      const e = entries[indexes[j]!]!;
+      records[j] = { timestamp: now, partitionKey: e.PartitionKey, data: e.Data };
+    }
+    const done = log.append(records);
+    const settled = done.then(
       (seqs) => {
-        indexes.forEach((i, k) => {
-          outcomes[i] = { ok: true, shardId: shard.shardId, sequenceNumber: recordSequenceNumber(shard.createdAt, shard.index, seqs[k]!) };
-        });
+        const shardId = shard.shardId;
+        const first = seqs[0]!;
+        // One append's records get consecutive seqs: their numbers are made as one run.
+        const consecutive = seqs.length === indexes.length && seqs[seqs.length - 1]! - first === BigInt(seqs.length - 1);
+        const numbers = consecutive ? recordSequenceNumbers(shard.createdAt, shard.index, first, seqs.length) : seqs.map((q) => recordSequenceNumber(shard.createdAt, shard.index, q));
+        for (let j = 0; j < indexes.length; j++) outcomes[indexes[j]!] = { ok: true, shardId, sequenceNumber: numbers[j]! };
       },
       (err: unknown) => {
         state.logger.error("kinesis: append failed", { stream: stream.name, shard: shard.shardId, err: String(err) });
         for (const i of indexes) outcomes[i] = { ok: false, errorCode: "InternalFailure", errorMessage: "Internal service failure." };
       },
     );
-  });
+    appends.push(settled);
+  }
   await Promise.all(appends);
   return outcomes.map((o) => o ?? { ok: false, errorCode: "InternalFailure", errorMessage: "Internal service failure." });
 }

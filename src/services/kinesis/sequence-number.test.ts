@@ -7,6 +7,7 @@ import {
   endingSequenceNumber,
   logSeqOf,
   recordSequenceNumber,
+  recordSequenceNumbers,
   startingSequenceNumber,
 } from "./sequence-number.js";
 
@@ -66,4 +67,19 @@ test("rejects numbers that are not ours", () => {
   // AWS's own numbers (DescribeStream and PutRecord docs samples) share the layout and decode.
   assert.equal(decodeSequenceNumber("49600871682957036442365024926191073437251060580128653314")?.shardIndex, 0);
   assert.equal(decodeSequenceNumber("49590338271490256608559692538361571095921575989136588898")?.shardIndex, 6);
+});
+
+test("a run of consecutive records' numbers equals the numbers one by one, across limb carries", () => {
+  for (const [created, index, first, count] of [
+    [CREATED, 0, 0n, 300],
+    [CREATED, 7, 123_456_789n, 50],
+    [Date.UTC(2030, 5, 1), 4095, (1n << 40n) - 25n, 50],
+    [CREATED, 2, (1n << 62n) - 60n, 59],
+  ] as const) {
+    const run = recordSequenceNumbers(created, index, first, count);
+    assert.equal(run.length, count);
+    run.forEach((n, k) => assert.equal(n, recordSequenceNumber(created, index, first + BigInt(k))));
+  }
+  assert.deepEqual(recordSequenceNumbers(CREATED, 1, 5n, 0), []);
+  assert.throws(() => recordSequenceNumbers(CREATED, 1, (1n << 63n) - 3n, 5), RangeError);
 });

@@ -75,6 +75,58 @@ export function recordSequenceNumber(shardCreatedAt: number, shardIndex: number,
 }
 
 const POSITION_SHIFT = 80n;
+
+/** Decimal limbs of 14 digits: a 56-digit number is four of them, each well inside a double's exact range. */
+const LIMB = 100_000_000_000_000;
+const LIMB_N = BigInt(LIMB);
+const STEP = 1n << POSITION_SHIFT;
+const STEP0 = Number(STEP % LIMB_N);
+const STEP1 = Number((STEP / LIMB_N) % LIMB_N);
+const STEP2 = Number(STEP / LIMB_N / LIMB_N);
+
+function limb14(n: number): string {
+  const s = String(n);
+  return s.length === 14 ? s : "0".repeat(14 - s.length) + s;
+}
+
+/**
+ * The sequence numbers of `count` consecutive records from log seq `firstSeq` of a shard, as
+ * `recordSequenceNumber` gives them: the first through BigInt, each next one by adding 2^80 in
+ * decimal limbs (no BigInt or base conversion per record).
+ */
+export function recordSequenceNumbers(shardCreatedAt: number, shardIndex: number, firstSeq: bigint, count: number): string[] {
+  const out = new Array<string>(count);
+  if (count === 0) return out;
+  recordSequenceNumber(shardCreatedAt, shardIndex, firstSeq + BigInt(count - 1)); // range check of the last one
+  const v = shardBase(shardCreatedAt, shardIndex) + ((firstSeq + 1n) << POSITION_SHIFT);
+  let l0 = Number(v % LIMB_N);
+  let l1 = Number((v / LIMB_N) % LIMB_N);
+  let l2 = Number((v / LIMB_N / LIMB_N) % LIMB_N);
+  let l3 = Number(v / LIMB_N / LIMB_N / LIMB_N);
+  for (let i = 0; ; ) {
+    out[i] = (l3 === 0 ? (l2 === 0 ? (l1 === 0 ? String(l0) : String(l1) + limb14(l0)) : String(l2) + limb14(l1) + limb14(l0)) : String(l3) + limb14(l2) + limb14(l1) + limb14(l0));
+    if (++i === count) return out;
+    l0 += STEP0;
+    let carry = 0;
+    if (l0 >= LIMB) {
+      l0 -= LIMB;
+      carry = 1;
+    }
+    l1 += STEP1 + carry;
+    carry = 0;
+    if (l1 >= LIMB) {
+      l1 -= LIMB;
+      carry = 1;
+    }
+    l2 += STEP2 + carry;
+    carry = 0;
+    if (l2 >= LIMB) {
+      l2 -= LIMB;
+      carry = 1;
+    }
+    l3 += carry;
+  }
+}
 /** Position-0 numbers by shard index; each entry remembers the shard creation time it is for. */
 const shardBases = new Map<number, { readonly createdAt: number; readonly base: bigint }>();
 

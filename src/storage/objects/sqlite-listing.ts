@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from "../sqlite/database.js";
 import { commonPrefix, keyBytes, prefixSuccessor, startsWith } from "./key-bytes.js";
-import type { ListedObject, ListObjectsPage, ListObjectsQuery, ListVersionsPage, ListVersionsQuery, StoredChecksum, StoredVersion } from "./object-store.js";
-import type { ObjectRow } from "./sqlite-rows.js";
+import type { ListedObject, ListObjectsPage, ListObjectsQuery, ListVersionsPage, ListVersionsQuery, StoredVersion } from "./object-store.js";
+import { decodeListKind, type ListKind, type ObjectRow } from "./sqlite-rows.js";
 
 /** What the listing code needs from the store. */
 export interface RowSource {
@@ -15,15 +15,12 @@ const statements = new WeakMap<SqliteDatabase, ReturnType<typeof prepare>>();
 /**
  * A latest version as the listing statement returns it, in raw (array) mode: only what a listing
  * shows, the key already as text (keys are stored as their UTF-8), and the storage class, owner
- * and checksum kind (read out of the meta JSON by SQLite) joined into one string, as every value
- * handed to JS costs about as much as the row's SQLite work, and these repeat from key to key.
+ * and checksum kind as the one list_kind column, as every value handed to JS costs about as much
+ * as the row's SQLite work, and these repeat from key to key.
  */
 type ListedRow = [key: string, lastModified: number, etag: string, size: number, kind: string];
 
-// Unit separator: absent from storage classes, account ids and checksum names (all validated tokens).
-const SEP = "\u001f";
-const LISTED_COLS = `CAST(key AS TEXT), last_modified, etag, size,
-  storage_class || char(31) || owner || char(31) || ifnull(meta ->> '$.c.algorithm', '') || char(31) || ifnull(meta ->> '$.c.type', '')`;
+const LISTED_COLS = "CAST(key AS TEXT), last_modified, etag, size, list_kind";
 
 /** Stored keys are valid UTF-8 and never start with 0xFF: the upper bound of a listing without a prefix. */
 const PAST_EVERY_KEY = Buffer.of(0xff);
@@ -79,17 +76,15 @@ function startBound(prefix: Buffer, delim: Buffer, after: string | undefined): [
   return next === undefined ? undefined : [next, true];
 }
 
-/** The storage class, owner and checksum of a kind column, decoded once per distinct value on a page. */
+/** The storage class, owner and checksum of a list_kind, decoded once per distinct value on a page. */
 class Kinds {
   #last: string | undefined;
-  #decoded: Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum"> | undefined;
+  #decoded: ListKind | undefined;
 
-  decode(kind: string): Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum"> {
+  decode(kind: string): ListKind {
     if (kind === this.#last && this.#decoded !== undefined) return this.#decoded;
-    const [storageClass = "", ownerAccountId = "", algorithm = "", type = ""] = kind.split(SEP);
-    const checksum = algorithm === "" || type === "" ? undefined : { algorithm: algorithm as StoredChecksum["algorithm"], type: type as StoredChecksum["type"] };
     this.#last = kind;
-    this.#decoded = { storageClass, ownerAccountId, checksum };
+    this.#decoded = decodeListKind(kind);
     return this.#decoded;
   }
 }

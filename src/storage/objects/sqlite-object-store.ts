@@ -1,8 +1,8 @@
-import { openDatabase } from "../sqlite/database.js";
+import { openDatabase, type SqliteDatabase } from "../sqlite/database.js";
 import { GroupCommit } from "../sqlite/group-commit.js";
 import { keyBytes, prefixSuccessor } from "./key-bytes.js";
 import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
-import { decodeRow, encodeMeta, type ObjectRow } from "./sqlite-rows.js";
+import { decodeRow, encodeListKind, encodeMeta, LIST_KIND_OF_ROW, type ObjectRow } from "./sqlite-rows.js";
 import { createSqliteUploads } from "./sqlite-uploads.js";
 import { LatestVersionCache } from "./version-cache.js";
 import {
@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS objects (
   owner TEXT NOT NULL,
   meta TEXT NOT NULL,
   blob_id TEXT,
-  inline_data BLOB
+  inline_data BLOB,
+  list_kind TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE TABLE IF NOT EXISTS bucket_configs (
   bucket TEXT NOT NULL,
@@ -72,10 +73,24 @@ const toBucket = (r: BucketRow): BucketRecord => ({
   versioning: r.versioning as VersioningState,
 });
 
+/**
+ * Brings a database written by an older version up to SCHEMA, in one transaction at open:
+ * objects.list_kind (what a listing shows besides key, time, ETag and size) is added and filled
+ * from the columns and meta JSON it is derived from.
+ */
+export function migrateObjectsSchema(db: SqliteDatabase): void {
+  db.transaction(() => {
+    const cols = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('objects')").all();
+    if (cols.some((c) => c.name === "list_kind")) return;
+    db.exec(`ALTER TABLE objects ADD COLUMN list_kind TEXT NOT NULL DEFAULT ''; UPDATE objects SET list_kind = ${LIST_KIND_OF_ROW};`);
+  }).immediate();
+}
+
 /** The embedded ObjectStore: SQLite in WAL mode with group commit. */
 export function createSqliteObjectStore(path: string): ObjectStore {
   const db = openDatabase(path);
   db.exec(SCHEMA);
+  migrateObjectsSchema(db);
   const gc = new GroupCommit(db, path);
 
   const q = {
@@ -104,8 +119,8 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     setLatestById: db.prepare("UPDATE objects SET is_latest = 1 WHERE id = ?"),
     deleteById: db.prepare("DELETE FROM objects WHERE id = ?"),
     insert: db.prepare(
-      `INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id, inline_data)
-       VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id, inline_data, list_kind)
+       VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     setMeta: db.prepare("UPDATE objects SET meta = ? WHERE id = ?"),
     blobRef: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM objects WHERE blob_id = ? LIMIT 1"),
@@ -188,6 +203,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
       encodeMeta(v),
       v.data.kind === "blob" ? v.data.blobId : null,
       v.data.kind === "inline" ? Buffer.from(v.data.bytes.buffer, v.data.bytes.byteOffset, v.data.bytes.byteLength) : null,
+      encodeListKind(v),
     );
     if (v.data.kind === "parts") uploads.insertObjectParts(Number(lastInsertRowid), v.data.parts);
     return { released };

@@ -34,6 +34,37 @@ export function encodeMeta(v: Pick<ObjectVersion, "headers" | "userMetadata" | "
   return JSON.stringify(m);
 }
 
+// Unit separator: absent from storage classes, account ids and checksum names (all validated tokens).
+const SEP = "\u001f";
+
+/**
+ * objects.list_kind: the storage class, owner and checksum algorithm and type of a version joined
+ * in one text column, written once with the row (none of them ever changes). A listing reads it as
+ * one value instead of four, and instead of picking the checksum out of the meta JSON per row:
+ * that was a third of a 1,000-key page's SQLite time.
+ */
+export function encodeListKind(v: Pick<ObjectVersion, "storageClass" | "ownerAccountId" | "checksum">): string {
+  return `${v.storageClass}${SEP}${v.ownerAccountId}${SEP}${v.checksum?.algorithm ?? ""}${SEP}${v.checksum?.type ?? ""}`;
+}
+
+/** encodeListKind in SQL, over a row's own columns (to fill list_kind for rows written before it existed). */
+export const LIST_KIND_OF_ROW =
+  "storage_class || char(31) || owner || char(31) || ifnull(meta ->> '$.c.algorithm', '') || char(31) || ifnull(meta ->> '$.c.type', '')";
+
+/** What a list_kind holds, as a listing shows it. */
+export interface ListKind {
+  readonly storageClass: string;
+  readonly ownerAccountId: string;
+  readonly checksum: Pick<StoredChecksum, "algorithm" | "type"> | undefined;
+}
+
+/** The inverse of encodeListKind. */
+export function decodeListKind(kind: string): ListKind {
+  const [storageClass = "", ownerAccountId = "", algorithm = "", type = ""] = kind.split(SEP);
+  const checksum = algorithm === "" || type === "" ? undefined : { algorithm: algorithm as StoredChecksum["algorithm"], type: type as StoredChecksum["type"] };
+  return { storageClass, ownerAccountId, checksum };
+}
+
 export function decodeRow(bucket: string, row: ObjectRow): StoredVersion {
   const meta = JSON.parse(row.meta) as Meta;
   return {

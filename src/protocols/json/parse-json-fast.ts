@@ -39,10 +39,6 @@ const EQUALS = 0x3d;
 const BASE64_VALUE = new Uint8Array(256).fill(0xff);
 for (let i = 0; i < 64; i++) BASE64_VALUE["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
 
-function indexOrEnd(buf: Buffer, byte: number, from: number): number {
-  const i = buf.indexOf(byte, from);
-  return i === -1 ? buf.length : i;
-}
 
 type StructureShape = ShapeDef & { type: "structure" };
 
@@ -58,8 +54,9 @@ interface RawBuffer extends Buffer {
 
 /** A structure's members by name (index into `names`/`shapes`), built once per shape. */
 interface MemberIndex {
-  readonly byName: Map<string, number>;
   readonly names: readonly string[];
+  /** Each name's bytes (member names are ASCII), matched against a key in the body without making a string. */
+  readonly nameBytes: readonly Uint8Array[];
   readonly shapes: readonly string[];
 }
 
@@ -70,15 +67,13 @@ function memberIndex(shape: StructureShape): MemberIndex {
   if (idx === undefined) {
     const names: string[] = [];
     const shapes: string[] = [];
-    const byName = new Map<string, number>();
     for (const [name, memberShape] of Object.entries(shape.members)) {
       // REST members bound to the URI, headers or query are never read from the body: let the general path drop them.
       if (shape.bindings?.[name] !== undefined) continue;
-      byName.set(name, names.length);
       names.push(name);
       shapes.push(memberShape);
     }
-    idx = { byName, names, shapes };
+    idx = { names, nameBytes: names.map((n) => Buffer.from(n, "utf8")), shapes };
     memberIndexes.set(shape, idx);
   }
   return idx;
@@ -89,8 +84,6 @@ class FastParser {
   /** Decoded blobs live here: one allocation per request, sized for the whole body. */
   #arena: RawBuffer | undefined;
   #arenaUsed = 0;
-  #nextDash = -1;
-  #nextUnderscore = -1;
 
   constructor(
     readonly raw: Buffer,
@@ -122,9 +115,8 @@ class FastParser {
       this.pos++;
     } else {
       for (;;) {
-        const key = this.#plainString(false);
-        const i = idx.byName.get(key);
-        if (i === undefined || values[i] !== undefined) throw BAIL;
+        const i = this.#memberKey(idx);
+        if (values[i] !== undefined) throw BAIL;
         this.skipWs();
         this.#expect(0x3a); // :
         this.skipWs();
@@ -146,7 +138,7 @@ class FastParser {
     if (shape === undefined) throw BAIL;
     switch (shape.type) {
       case "string":
-        return this.#plainString(true);
+        return this.#plainString();
       case "blob":
         return this.#blob();
       case "integer":
@@ -181,8 +173,36 @@ class FastParser {
     }
   }
 
+  /**
+   * A member name: which of the structure's members the quoted key names, compared byte for byte
+   * (no string made). A key with an escape, or naming no member, gives up.
+   */
+  #memberKey(idx: MemberIndex): number {
+    const raw = this.raw;
+    this.#expect(QUOTE);
+    const start = this.pos;
+    let p = start;
+    for (;;) {
+      if (p >= raw.length) throw BAIL;
+      const c = raw[p]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH || c < 0x20) throw BAIL;
+      p++;
+    }
+    this.pos = p + 1;
+    const len = p - start;
+    const names = idx.nameBytes;
+    outer: for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (name.length !== len) continue;
+      for (let j = 0; j < len; j++) if (name[j] !== raw[start + j]) continue outer;
+      return i;
+    }
+    throw BAIL;
+  }
+
   /** A string without escapes or control characters; UTF-8 decoded like the whole body would be. */
-  #plainString(allowNonAscii: boolean): string {
+  #plainString(): string {
     const raw = this.raw;
     this.#expect(QUOTE);
     const start = this.pos;
@@ -198,7 +218,6 @@ class FastParser {
     }
     this.pos = p + 1;
     if (ascii) return (raw as RawBuffer).latin1Slice(start, p);
-    if (!allowNonAscii) throw BAIL;
     return (raw as RawBuffer).utf8Slice(start, p);
   }
 
@@ -207,7 +226,7 @@ class FastParser {
    * takes unchanged). Node's decoder skips characters outside the alphabet and stops at the first
    * '=', so a text of 4k characters ending in p '=' decodes to exactly 3k - p bytes only when every
    * other character is in the alphabet; that alphabet also takes '-' and '_' (base64url), which
-   * are looked for separately, and the bits the last character carries past the data must be 0.
+   * are looked for in the text, and the bits the last character carries past the data must be 0.
    */
   #blob(): Uint8Array {
     const raw = this.raw;
@@ -221,20 +240,14 @@ class FastParser {
     const pad = raw[end - 1] === EQUALS ? (raw[end - 2] === EQUALS ? 2 : 1) : 0;
     // The character before the padding carries 2 (one '=') or 4 (two) bits past the data: they must be 0.
     if (pad !== 0 && (BASE64_VALUE[raw[end - 1 - pad]!]! & (pad === 1 ? 0x03 : 0x0f)) !== 0) throw BAIL;
-    if (this.#urlSafeAt(start) < end) throw BAIL;
+    const text = (raw as RawBuffer).latin1Slice(start, end);
+    if (text.indexOf("-") !== -1 || text.indexOf("_") !== -1) throw BAIL;
     const arena = this.#arenaFor(len);
     const off = this.#arenaUsed;
-    const n = arena.base64Write((raw as RawBuffer).latin1Slice(start, end), off, arena.length - off);
+    const n = arena.base64Write(text, off, arena.length - off);
     if (n !== (len / 4) * 3 - pad) throw BAIL;
     this.#arenaUsed = off + n;
     return new Uint8Array(arena.buffer, arena.byteOffset + off, n);
-  }
-
-  /** Where the next '-' or '_' at or after `from` is (the body's length if none): found by memchr, remembered. */
-  #urlSafeAt(from: number): number {
-    if (this.#nextDash < from) this.#nextDash = indexOrEnd(this.raw, 0x2d, from);
-    if (this.#nextUnderscore < from) this.#nextUnderscore = indexOrEnd(this.raw, 0x5f, from);
-    return Math.min(this.#nextDash, this.#nextUnderscore);
   }
 
   #arenaFor(textLength: number): RawBuffer {

@@ -15,12 +15,15 @@ export function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 
-/** Writes the base64 form of `src` into `dst` at `off` (the caller made room); returns the offset after it. */
-export function writeBase64(src: Uint8Array, dst: Uint8Array, off: number): number {
-  const n = src.length;
-  const whole = n - (n % 3);
+/**
+ * Writes the base64 form of `src[start, end)` (default: all of it) into `dst` at `off` (the
+ * caller made room); returns the offset after it.
+ */
+export function writeBase64(src: Uint8Array, dst: Uint8Array, off: number, start = 0, end = src.length): number {
+  const n = end;
+  const whole = n - ((n - start) % 3);
   let o = off;
-  let i = 0;
+  let i = start;
   for (; i < whole; i += 3) {
     const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
     const a = PAIRS[v >>> 12]!;

@@ -5,9 +5,10 @@ import { ownEntry, targetOperation, unknownOperationMessage } from "../../protoc
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
 import { kinesisOperations } from "./ops/index.js";
+import { getRecordsJsonBody } from "./ops/get-records.js";
 import type { SubscribeToShardResult } from "./ops/subscribe-to-shard.js";
 import { operations as modelOperations } from "./shapes/model.js";
-import type { SubscribeToShardEvent } from "./shapes/types.js";
+import type { GetRecordsInput, SubscribeToShardEvent } from "./shapes/types.js";
 import type { KinesisState } from "./state.js";
 import { parseBody, serializeOperationOutput, serializeOutput, validateInput } from "./wire.js";
 
@@ -54,6 +55,12 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
   const inputShape = model.input ?? "";
   const input = inputShape === "" ? {} : parseBody(await readBody(req), inputShape, format);
   if (inputShape !== "") validateInput(input, inputShape);
+  if (name === "GetRecords" && format === "json") {
+    // Written while it is sent, from a read plan rather than a page of record objects.
+    const body = await getRecordsJsonBody(input as GetRecordsInput, { state, signal: ctx.signal });
+    if (Buffer.isBuffer(body)) return { status: 200, headers: responseHeaders(format, ctx), body };
+    return { status: 200, headers: { ...responseHeaders(format, ctx), "content-length": String(body.length) }, body: body.body };
+  }
   const output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
   if (name === "SubscribeToShard") {
     const { events } = output as SubscribeToShardResult;

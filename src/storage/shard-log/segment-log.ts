@@ -8,6 +8,7 @@ import { HORIZON_FILE, fsyncDir, indexFileName, writeFileAtomically, writeFileDu
 import { SegmentGoneError } from "./handle-pool.js";
 import type { HandlePool } from "./handle-pool.js";
 import { holdBlocks } from "./read-blocks.js";
+import { planRead, type ReadPlan, type RecordVisitor } from "./read-plan.js";
 import { walkFrames } from "./segment-reader.js";
 import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
@@ -178,6 +179,12 @@ export class SegmentShardLog implements ShardLog {
         this.#cfg.pool.release(seg);
       }
     }
+  }
+
+  planRead(fromSeq: bigint, options: ReadOptions, measure: RecordVisitor): Promise<ReadPlan | undefined> {
+    this.#assertOpen();
+    const src = { pool: this.#cfg.pool, tailFirst: this.#tail.first, segmentFor: (s: number) => this.#segmentFor(s), acquire: (seg: Segment) => this.#acquire(seg) };
+    return planRead(src, Math.max(seqNumber(fromSeq), this.#firstSeqNumber()), options, measure);
   }
 
   async seekTimestamp(timestamp: number): Promise<bigint> {

@@ -14,9 +14,9 @@ export async function readExactly(fh: FileHandle, buf: Buffer, length: number, p
 
 /**
  * Called for each frame in order with the block that holds it; `off` is the frame start in
- * `buf` and `bodyLen` its length field. Return false to stop.
+ * `buf`, `bodyLen` its length field and `pos` its offset in the file. Return false to stop.
  */
-export type FrameVisitor = (seq: number, buf: Buffer, off: number, bodyLen: number) => boolean;
+export type FrameVisitor = (seq: number, buf: Buffer, off: number, bodyLen: number, pos: number) => boolean;
 
 /** Where and how far to walk a segment. */
 export interface WalkOptions {
@@ -32,6 +32,8 @@ export interface WalkOptions {
   readonly verifyFrom: number;
   /** Collects every block read (each owns its whole ArrayBuffer), for a caller that frees them itself. */
   readonly blocks?: Buffer[];
+  /** Read into this buffer again and again (when the block fits): for visitors that keep nothing. */
+  readonly scratch?: Buffer;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function walkFrames(fh: FileHandle, opts: WalkOptions, visit: Frame
     if (seq >= opts.verifyFrom && !frameChecksumOk(buf, off, bodyLen)) {
       throw new ShardLogCorruptError(`checksum mismatch in frame of seq ${seq}`, opts.path, pos);
     }
-    const more = visit(seq, buf, off, bodyLen);
+    const more = visit(seq, buf, off, bodyLen, pos);
     seq++;
     pos = frameEnd;
     if (!more) break;
@@ -74,8 +76,9 @@ export async function walkFrames(fh: FileHandle, opts: WalkOptions, visit: Frame
 
 async function load(fh: FileHandle, opts: WalkOptions, pos: number, atLeast: number): Promise<{ buf: Buffer; bufStart: number }> {
   const length = Math.min(Math.max(opts.blockBytes, atLeast), opts.endOffset - pos);
-  const buf = Buffer.allocUnsafeSlow(length);
+  const scratch = opts.scratch;
+  const buf = scratch !== undefined && length <= scratch.length ? scratch.subarray(0, length) : Buffer.allocUnsafeSlow(length);
   await readExactly(fh, buf, length, pos, opts.path);
-  opts.blocks?.push(buf);
+  if (buf.buffer !== scratch?.buffer) opts.blocks?.push(buf);
   return { buf, bufStart: pos };
 }

@@ -1,3 +1,5 @@
+import type { ReadPlan, RecordVisitor } from "./read-plan.js";
+
 /** A record as the log stores it. */
 export interface LogRecord {
   /** Position in this shard's log: strictly increasing, assigned by the log, never reused. */
@@ -37,6 +39,12 @@ export interface ShardLog {
   append(records: readonly AppendInput[]): Promise<readonly bigint[]>;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
+  /**
+   * Optional: the records `read` would return, as a two-pass plan over the files (see
+   * read-plan.ts) for answers written while they are sent; undefined when a plain `read` should
+   * be used instead (the records are in memory, there are none, or the log has no files).
+   */
+  planRead?(fromSeq: bigint, options: ReadOptions, measure: RecordVisitor): Promise<ReadPlan | undefined>;
   /** The seq of the first record with timestamp >= `timestamp` (or `nextSeq()` if none). */
   seekTimestamp(timestamp: number): Promise<bigint>;
   /** The seq of the oldest retained record (== nextSeq() when the log is empty or fully trimmed). */

@@ -1,13 +1,14 @@
 import type { ShardRow, StreamRow } from "../../../storage/kinesis-metadata/kinesis-metadata-store.js";
 import { freeRecordBlocks } from "../../../storage/shard-log/read-blocks.js";
-import type { LogRecord } from "../../../storage/shard-log/shard-log.js";
+import type { ShardLog } from "../../../storage/shard-log/shard-log.js";
 import { childShardsOf } from "../describe.js";
 import { KinesisError } from "../errors.js";
-import { afterRecordsWritten } from "../json-output.js";
+import { afterRecordsWritten, getRecordsJson, type StreamedJson } from "../json-output.js";
+import { PlannedRecordsWriter, plannedRecordsJson } from "../planned-records-json.js";
 import { shardIdOf } from "../names.js";
 import type { OpContext } from "../operation.js";
 import { recordSequenceNumber } from "../sequence-number.js";
-import { decodeShardIterator, encodeShardIterator, ITERATOR_TTL_MS, javaUtcString } from "../shard-iterator.js";
+import { decodeShardIterator, encodeShardIterator, ITERATOR_TTL_MS, javaUtcString, type IteratorState } from "../shard-iterator.js";
 import type { GetRecordsInput, GetRecordsOutput, Record as KinesisRecord } from "../shapes/types.js";
 import type { KinesisState } from "../state.js";
 import { MIB } from "../throughput.js";
@@ -40,8 +41,18 @@ export function toApiRecords(stream: StreamRow, shard: ShardRow, records: readon
   });
 }
 
-/** Reads records from where the iterator points; at the end of a closed shard, reports its children instead of a next iterator. */
-export async function getRecords(input: GetRecordsInput, { state }: OpContext): Promise<GetRecordsOutput> {
+interface ReadStart {
+  readonly state: KinesisState;
+  readonly it: IteratorState;
+  readonly now: number;
+  readonly stream: StreamRow;
+  readonly shards: readonly ShardRow[];
+  readonly shard: ShardRow;
+  readonly shardKey: string;
+}
+
+/** Checks the iterator, finds its shard and admits the call (the errors GetRecords answers before reading). */
+function startRead(input: GetRecordsInput, state: KinesisState): ReadStart {
   const it = decodeShardIterator(input.ShardIterator);
   if (it === undefined) throw invalidIterator();
   const now = state.now();
@@ -66,34 +77,75 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
       `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${state.accountId}.`,
     );
   }
+  return { state, it, now, stream, shards, shard, shardKey };
+}
 
-  const end = shard.endSeq;
-  let position = it.position;
-  let records: KinesisRecord[] = [];
-  let read: readonly LogRecord[] = [];
-  let behind = 0;
-  if (end !== 0n && (end === null || position < end)) {
-    const log = await state.log(stream, shard);
-    await state.trimIfDue(stream, shard, log);
-    if (position < log.firstSeq()) position = log.firstSeq();
-    const limit = input.Limit ?? GET_RECORDS_DEFAULT_LIMIT;
-    const maxRecords = end === null ? limit : Math.min(limit, Number(end - position));
-    read = maxRecords > 0 ? await log.read(position, { maxRecords, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
-    const last = read[read.length - 1];
-    if (last !== undefined) position = last.seq + 1n;
-    records = toApiRecords(stream, shard, read);
-    if (state.limiter.enabled) state.limiter.chargeRead(shardKey, read.reduce((n, r) => n + r.data.byteLength + Buffer.byteLength(r.partitionKey, "utf8"), 0));
-    behind = millisBehind(state, position, end ?? log.nextSeq(), last?.timestamp);
-  }
-
+/** The members after Records: how far behind, and the next iterator or (at the end of a closed shard) the children. */
+function finishOutput(s: ReadStart, records: KinesisRecord[], position: bigint, behind: number): GetRecordsOutput {
   const out: GetRecordsOutput = { Records: records, MillisBehindLatest: behind };
-  // Once the JSON body holds the records, nothing reads their data again: free the blocks under them.
-  if (read.length > 0) afterRecordsWritten(out, () => freeRecordBlocks(read));
+  const end = s.shard.endSeq;
   if (end !== null && position >= end) {
     // The end of a closed shard: no next iterator, the children to continue with (GetRecords docs).
-    out.ChildShards = childShardsOf(shards, shard);
+    out.ChildShards = childShardsOf(s.shards, s.shard);
     return out;
   }
-  out.NextShardIterator = encodeShardIterator({ ...it, position, issuedAt: now });
+  out.NextShardIterator = encodeShardIterator({ ...s.it, position, issuedAt: s.now });
+  return out;
+}
+
+/** Where the read starts and how many records it may return (undefined: nothing to read). */
+async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: ShardLog; position: bigint; maxRecords: number } | undefined> {
+  const end = s.shard.endSeq;
+  if (end === 0n || (end !== null && s.it.position >= end)) return undefined;
+  const log = await s.state.log(s.stream, s.shard);
+  await s.state.trimIfDue(s.stream, s.shard, log);
+  let position = s.it.position;
+  if (position < log.firstSeq()) position = log.firstSeq();
+  const limit = input.Limit ?? GET_RECORDS_DEFAULT_LIMIT;
+  const maxRecords = end === null ? limit : Math.min(limit, Number(end - position));
+  return { log, position, maxRecords };
+}
+
+/** Reads records from where the iterator points; at the end of a closed shard, reports its children instead of a next iterator. */
+export async function getRecords(input: GetRecordsInput, { state }: OpContext): Promise<GetRecordsOutput> {
+  const s = startRead(input, state);
+  return readPlainly(s, await openLog(s, input));
+}
+
+/**
+ * GetRecords answered in JSON: the same bytes as `getRecordsJson(await getRecords(...))`, but a
+ * read from the segment files is planned and written while it is sent (read-plan.ts), without
+ * building the page's records in memory.
+ */
+export async function getRecordsJsonBody(input: GetRecordsInput, ctx: OpContext): Promise<Buffer | StreamedJson> {
+  const s = startRead(input, ctx.state);
+  const opened = await openLog(s, input);
+  const planRead = opened?.log.planRead?.bind(opened.log);
+  if (opened !== undefined && opened.maxRecords > 0 && planRead !== undefined) {
+    const { log, maxRecords } = opened;
+    const writer = new PlannedRecordsWriter(s.shard.createdAt, s.shard.index, s.stream.encryptionType === "KMS");
+    const plan = await planRead(opened.position, { maxRecords, maxBytes: GET_RECORDS_MAX_BYTES }, writer.measure);
+    if (plan !== undefined) {
+      const position = BigInt(plan.lastSeq) + 1n;
+      if (ctx.state.limiter.enabled) ctx.state.limiter.chargeRead(s.shardKey, plan.bytes);
+      const behind = millisBehind(ctx.state, position, s.shard.endSeq ?? log.nextSeq(), plan.lastTimestamp);
+      const { Records: _none, ...rest } = finishOutput(s, [], position, behind);
+      return plannedRecordsJson(plan, writer, rest);
+    }
+  }
+  return getRecordsJson(await readPlainly(s, opened));
+}
+
+/** Reads the records as objects (from memory, or from blocks freed once the JSON holds them). */
+async function readPlainly(s: ReadStart, opened: Awaited<ReturnType<typeof openLog>>): Promise<GetRecordsOutput> {
+  if (opened === undefined) return finishOutput(s, [], s.it.position, 0);
+  const { log, maxRecords } = opened;
+  let position = opened.position;
+  const read = maxRecords > 0 ? await log.read(position, { maxRecords, maxBytes: GET_RECORDS_MAX_BYTES }) : [];
+  const last = read[read.length - 1];
+  if (last !== undefined) position = last.seq + 1n;
+  if (s.state.limiter.enabled) s.state.limiter.chargeRead(s.shardKey, read.reduce((n, r) => n + r.data.byteLength + Buffer.byteLength(r.partitionKey, "utf8"), 0));
+  const out = finishOutput(s, toApiRecords(s.stream, s.shard, read), position, millisBehind(s.state, position, s.shard.endSeq ?? log.nextSeq(), last?.timestamp));
+  if (read.length > 0) afterRecordsWritten(out, () => freeRecordBlocks(read));
   return out;
 }

@@ -93,6 +93,10 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
   const restJson = JSON.stringify(toJsonValue(rest));
   const end = restJson === "{}" ? "]}" : `],${restJson.slice(1)}`;
   const n = records.length;
+  if (n === 0) {
+    recordsWritten(out);
+    return Buffer.from(`{"Records":[${end}`, "utf8"); // a poll at the tip
+  }
   const pending: (KinesisRecord | undefined)[] = records.slice();
   const sizes = new Array<number>(n);
   // Records of one PutRecords share their arrival time: its JSON form is made once per run.

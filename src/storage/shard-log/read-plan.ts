@@ -96,6 +96,8 @@ interface Span {
 export async function planRead(src: PlanSource, from: number, options: ReadOptions, measure: RecordVisitor): Promise<ReadPlan | undefined> {
   const maxRecords = Math.floor(options.maxRecords);
   if (!(maxRecords >= 1) || from >= src.tailFirst) return undefined;
+  const first = src.segmentFor(from);
+  if (first === undefined || from >= first.end) return undefined; // at the tip: nothing to plan
   const spans: Span[] = [];
   const release = (): void => {
     for (const s of spans.splice(0)) src.pool.release(s.seg);

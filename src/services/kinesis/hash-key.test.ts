@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evenRanges, hashKeyHex, MAX_HASH_KEY, parseHashKey, partitionKeyHash, partitionKeyHashHex } from "./hash-key.js";
+import { evenRanges, hashKeyHex, MAX_HASH_KEY, parseHashKey, partitionKeyHash, partitionKeyHashHex, partitionKeyHashTop } from "./hash-key.js";
 
 test("a 3-shard stream splits the key space exactly as DescribeStream shows it", () => {
   const r = evenRanges(3).map((x) => [x.start.toString(), x.end.toString()]);
@@ -40,4 +40,19 @@ test("hex hash keys have one width, so string order is numeric order", () => {
   const keys = [0n, 1n, 15n, 16n, 255n, 1n << 64n, MAX_HASH_KEY - 1n, MAX_HASH_KEY];
   for (const k of keys) assert.equal(hashKeyHex(k).length, 32);
   for (let i = 1; i < keys.length; i++) assert.ok(hashKeyHex(keys[i - 1]!) < hashKeyHex(keys[i]!));
+});
+
+test("the top 32 bits of a short ASCII key's hash key are the first 4 bytes of its MD5; other keys are left to OpenSSL", () => {
+  let seed = 11;
+  for (let i = 0; i < 5000; i++) {
+    let key = "";
+    for (let j = 0; j < i % 56; j++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      key += String.fromCharCode(seed % 128);
+    }
+    assert.equal(partitionKeyHashTop(key), parseInt(partitionKeyHashHex(key).slice(0, 8), 16), JSON.stringify(key));
+  }
+  assert.equal(partitionKeyHashTop("a"), 0x0cc175b9);
+  assert.equal(partitionKeyHashTop("é"), -1);
+  assert.equal(partitionKeyHashTop("x".repeat(56)), -1);
 });

@@ -1,7 +1,7 @@
 import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
 import type { AppendInput, ShardLog } from "../../storage/shard-log/shard-log.js";
 import { KinesisError } from "./errors.js";
-import { hashKeyHex, parseHashKey, partitionKeyHashHex } from "./hash-key.js";
+import { hashKeyHex, parseHashKey, partitionKeyHashHex, partitionKeyHashTop } from "./hash-key.js";
 import { recordSequenceNumber, recordSequenceNumbers } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
 
@@ -33,6 +33,33 @@ export function hashKeyOf(entry: PutEntry): string {
   return hashKeyHex(key);
 }
 
+/**
+ * Where records route, computed once per request: the top 32 bits of each hash key, and the whole
+ * key as 32 hex digits where it was needed (explicit keys, long or non-ASCII partition keys; for
+ * the rest it is made only when the top bits tie a shard's bound).
+ */
+interface RouteKeys {
+  readonly tops: number[];
+  readonly hexes: (string | undefined)[];
+}
+
+function routeKeysOf(entries: readonly PutEntry[]): RouteKeys {
+  const n = entries.length;
+  const tops = new Array<number>(n);
+  const hexes = new Array<string | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const top = e.ExplicitHashKey === undefined ? partitionKeyHashTop(e.PartitionKey) : -1;
+    if (top >= 0) tops[i] = top;
+    else {
+      const hex = hashKeyOf(e);
+      hexes[i] = hex;
+      tops[i] = parseInt(hex.slice(0, 8), 16);
+    }
+  }
+  return { tops, hexes };
+}
+
 /** Data + partition key bytes: what counts against the 1 MiB/s shard limit and the 5 MiB PutRecords limit. */
 export function entrySize(entry: PutEntry): number {
   return entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey, "utf8");
@@ -52,7 +79,7 @@ function throttled(stream: StreamRow, shard: ShardRow, accountId: string): PutOu
  * on-demand stream's) write rate are not written and come back as throttled.
  */
 export async function putEntries(state: KinesisState, stream: StreamRow, entries: readonly PutEntry[]): Promise<PutOutcome[]> {
-  const hashes = entries.map(hashKeyOf);
+  const keys = routeKeysOf(entries);
   for (;;) {
     // Open the logs first; then route against a fresh shard list and append without yielding,
     // so a concurrent split cannot close a shard between routing and appending.
@@ -62,7 +89,7 @@ export async function putEntries(state: KinesisState, stream: StreamRow, entries
     if (current.id !== stream.id) throw state.notFound(stream.name);
     const shards = state.shards(current).filter((s) => s.closedAt === null);
     if (shards.some((s) => state.openLog(current, s) === undefined)) continue;
-    return appendRouted(state, current, shards, entries, hashes);
+    return appendRouted(state, current, shards, entries, keys);
   }
 }
 
@@ -71,7 +98,7 @@ async function appendRouted(
   stream: StreamRow,
   shards: readonly ShardRow[],
   entries: readonly PutEntry[],
-  hashes: readonly string[],
+  keys: RouteKeys,
 ): Promise<PutOutcome[]> {
   const outcomes: (PutOutcome | undefined)[] = new Array(entries.length);
   // Each shard's record indexes, in request order (by position in `shards`).
@@ -79,12 +106,21 @@ async function appendRouted(
   const limited = state.limiter.enabled;
   const starts = shards.map((s) => hashKeyHex(s.startingHashKey));
   const ends = shards.map((s) => hashKeyHex(s.endingHashKey));
+  const startTops = starts.map((h) => parseInt(h.slice(0, 8), 16));
+  const endTops = ends.map((h) => parseInt(h.slice(0, 8), 16));
+  const { tops, hexes } = keys;
   for (let i = 0; i < entries.length; i++) {
-    const h = hashes[i]!;
+    const t = tops[i]!;
     let k = 0;
-    while (k < shards.length && !(starts[k]! <= h && h <= ends[k]!)) k++;
+    for (; k < shards.length; k++) {
+      if (t < startTops[k]! || t > endTops[k]!) continue;
+      if (t > startTops[k]! && t < endTops[k]!) break;
+      // The top bits tie a bound: compare all 128.
+      const h = (hexes[i] ??= partitionKeyHashHex(entries[i]!.PartitionKey));
+      if (starts[k]! <= h && h <= ends[k]!) break;
+    }
     const shard = shards[k];
-    if (shard === undefined) throw new Error(`no open shard covers hash key 0x${h}`);
+    if (shard === undefined) throw new Error(`no open shard covers hash key 0x${hexes[i] ?? hashKeyOf(entries[i]!)}`);
     if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", entrySize(entries[i]!))) {
       outcomes[i] = throttled(stream, shard, state.accountId);
       continue;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { evenRanges, partitionKeyHash } from "../hash-key.js";
 import { createTestKinesis, rejects, type TestKinesis } from "../test-kit.js";
 import { getRecords } from "./get-records.js";
 import { getShardIterator } from "./get-shard-iterator.js";
@@ -188,4 +189,20 @@ test("data calls on a stream that is still CREATING say it does not exist", asyn
   const { createStream } = await import("./create-stream.js");
   await createStream({ StreamName: "new", ShardCount: 1 }, k.ctx);
   await rejects(putRecord({ StreamName: "new", PartitionKey: "k", Data: bytes("") }, k.ctx), "ResourceNotFoundException");
+});
+
+test("PutRecords routes every record to the shard whose range holds its 128-bit hash key, also where only the low bits decide", async () => {
+  const k = createTestKinesis();
+  await k.activeStream("s", 3);
+  const ranges = evenRanges(3);
+  const shardOf = (key: bigint): string => `shardId-00000000000${ranges.findIndex((r) => r.start <= key && key <= r.end)}`;
+  const records: { PartitionKey: string; Data: Uint8Array; ExplicitHashKey?: string }[] = Array.from({ length: 300 }, (_v, i) => ({ PartitionKey: i % 3 === 0 ? `k-${i}-${"é".repeat(i % 2)}` : `key-${i * 7919}`, Data: bytes(`${i}`) }));
+  // Explicit keys around each bound: the same top 32 bits, on either side.
+  for (const r of ranges) for (const d of [-1n, 0n, 1n]) if (r.start + d >= 0n) records.push({ PartitionKey: "x", Data: bytes("e"), ExplicitHashKey: (r.start + d).toString() });
+  const out = await putRecords({ StreamName: "s", Records: records }, k.ctx);
+  assert.equal(out.FailedRecordCount, 0);
+  records.forEach((r, i) => {
+    const ehk = r.ExplicitHashKey;
+    assert.equal(out.Records[i]!.ShardId, shardOf(ehk === undefined ? partitionKeyHash(r.PartitionKey) : BigInt(ehk)), `${r.PartitionKey} ${ehk ?? ""}`);
+  });
 });

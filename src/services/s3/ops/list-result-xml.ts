@@ -25,12 +25,28 @@ const QUOTED = /^"[^&<>"'\r\u0000-\u001F]*"$/;
 /** An ETag as escapeXml writes it; an ETag is nearly always a quoted hex digest. */
 const etagText = (etag: string): string => (QUOTED.test(etag) ? `&quot;${etag.slice(1, -1)}&quot;` : escapeXml(etag));
 
-/** Caches of the last value formatted: neighbouring keys often share a time, an owner, a checksum kind. */
+/** ChecksumAlgorithm and ChecksumType, present only when the object was stored with a checksum. */
+const checksumText = (c: ListedObject["checksum"]): string =>
+  c === undefined ? "" : `<ChecksumAlgorithm>${escapeXml(c.algorithm)}</ChecksumAlgorithm><ChecksumType>${escapeXml(c.type)}</ChecksumType>`;
+
+/** What an entry shows around its Size, fixed by its checksum, storage class and owner. */
+interface KindText {
+  /** The checksum elements, then `<Size>`. */
+  readonly head: string;
+  /** `</Size>`, the StorageClass, then the Owner when the listing shows it. */
+  readonly tail: string;
+}
+
+/** Caches of the last value formatted: neighbouring keys often share a time, an ETag, a storage class, owner and checksum kind. */
 class Formats {
   #ms = Number.NaN;
   #iso = "";
   #owner: string | undefined;
   #ownerXml = "";
+  #etag: string | undefined;
+  #etagText = "";
+  #kindOf: { storageClass: string; ownerAccountId: string; algorithm: string | undefined; type: string | undefined; withOwner: boolean } | undefined;
+  #kind: KindText = { head: "", tail: "" };
 
   #minute = Number.NaN;
   #minutePrefix = "";
@@ -60,11 +76,32 @@ class Formats {
     }
     return this.#ownerXml;
   }
-}
 
-/** ChecksumAlgorithm and ChecksumType, present only when the object was stored with a checksum. */
-const checksumText = (c: ListedObject["checksum"]): string =>
-  c === undefined ? "" : `<ChecksumAlgorithm>${escapeXml(c.algorithm)}</ChecksumAlgorithm><ChecksumType>${escapeXml(c.type)}</ChecksumType>`;
+  /** etagText(etag). */
+  etag(etag: string): string {
+    if (etag !== this.#etag) {
+      this.#etag = etag;
+      this.#etagText = etagText(etag);
+    }
+    return this.#etagText;
+  }
+
+  /** The text around an entry's Size, formatted again only when the kind differs from the last entry's. */
+  kind(o: Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum">, withOwner: boolean): KindText {
+    const k = this.#kindOf;
+    const algorithm = o.checksum?.algorithm;
+    const type = o.checksum?.type;
+    if (k !== undefined && k.storageClass === o.storageClass && k.ownerAccountId === o.ownerAccountId && k.algorithm === algorithm && k.type === type && k.withOwner === withOwner) {
+      return this.#kind;
+    }
+    this.#kindOf = { storageClass: o.storageClass, ownerAccountId: o.ownerAccountId, algorithm, type, withOwner };
+    this.#kind = {
+      head: `${checksumText(o.checksum)}<Size>`,
+      tail: `</Size><StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? this.owner(o.ownerAccountId) : ""}`,
+    };
+    return this.#kind;
+  }
+}
 
 /** Where the entries of a listing are written, piece by piece. */
 export interface TextSink {
@@ -81,10 +118,10 @@ export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode:
       continue;
     }
     const o = e.object;
+    const k = f.kind(o, withOwner);
     out.write(
       `<Contents><Key>${escapeXml(encode(o.key))}</Key><LastModified>${f.lastModified(o.lastModified)}</LastModified>` +
-        `<ETag>${etagText(o.etag)}</ETag>${checksumText(o.checksum)}<Size>${o.size}</Size>` +
-        `<StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? f.owner(o.ownerAccountId) : ""}</Contents>`,
+        `<ETag>${f.etag(o.etag)}</ETag>${k.head}${o.size}${k.tail}</Contents>`,
     );
   }
   out.write(prefixes);
@@ -94,10 +131,8 @@ export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode:
 export function versionEntryXml(v: StoredVersion, encode: KeyEncoder, f: VersionFormats): string {
   const head = `<Key>${escapeXml(encode(v.key))}</Key><VersionId>${escapeXml(v.versionId)}</VersionId><IsLatest>${v.isLatest}</IsLatest><LastModified>${f.lastModified(v.lastModified)}</LastModified>`;
   if (v.isDeleteMarker) return `<DeleteMarker>${head}${f.owner(v.ownerAccountId)}</DeleteMarker>`;
-  return (
-    `<Version>${head}<ETag>${etagText(v.etag)}</ETag>${checksumText(v.checksum)}<Size>${v.size}</Size>` +
-    `<StorageClass>${escapeXml(v.storageClass)}</StorageClass>${f.owner(v.ownerAccountId)}</Version>`
-  );
+  const k = f.kind(v, true);
+  return `<Version>${head}<ETag>${f.etag(v.etag)}</ETag>${k.head}${v.size}${k.tail}</Version>`;
 }
 
 /** The per-page format caches versionEntryXml uses. */
@@ -107,19 +142,30 @@ export const newVersionFormats = (): VersionFormats => new Formats();
 /** A `CommonPrefixes` entry. */
 export const commonPrefixXml = (prefix: string, encode: KeyEncoder): string => `<CommonPrefixes><Prefix>${escapeXml(encode(prefix))}</Prefix></CommonPrefixes>`;
 
+/** Text gathered before it is encoded: one encode per ~8 entries, not per entry, nor one for a whole page. */
+const ENCODE_CHUNK = 2048;
+
 /**
- * A document's UTF-8 written straight into one buffer, grown when needed: a 1,000-key page is one
- * write per entry, with no string of the whole page to build, flatten and encode afterwards.
+ * A document's UTF-8 written straight into one buffer, grown when needed: a 1,000-key page is a
+ * write per few entries, with no string of the whole page to build, flatten and encode afterwards.
  */
 class DocumentBuffer implements TextSink {
   #buf: Buffer;
   #at = 0;
+  #pending = "";
 
   constructor(size: number) {
     this.#buf = Buffer.allocUnsafe(size);
   }
 
   write(text: string): void {
+    this.#pending += text;
+    if (this.#pending.length >= ENCODE_CHUNK) this.#flush();
+  }
+
+  #flush(): void {
+    const text = this.#pending;
+    this.#pending = "";
     // A UTF-16 code unit is at most 3 bytes of UTF-8: write() never truncates.
     const worst = text.length * 3;
     if (this.#buf.length - this.#at < worst) {
@@ -131,6 +177,7 @@ class DocumentBuffer implements TextSink {
   }
 
   bytes(): Buffer {
+    this.#flush();
     return this.#buf.subarray(0, this.#at);
   }
 }

@@ -4,7 +4,11 @@ import { copyFile, open, readdir, rename, rm, unlink, type FileHandle } from "no
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { directReadStream } from "./direct-read.js";
 import { DIRECT_ALIGN, type BlobCreateOptions, type BlobStore, type BlobWriter } from "./blob-store.js";
+
+/** Reads of at least this many bytes go around the page cache. */
+const DIRECT_READ_MIN = 1 << 20;
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -157,6 +161,10 @@ export function createFileBlobStore(dir: string): BlobStore {
       return id;
     },
     read(blobId, start, end): Readable {
+      const from = start ?? 0;
+      const to = end ?? Number.MAX_SAFE_INTEGER;
+      // Large spans are read around the page cache (see direct-read.ts); small ones through it.
+      if (to - from + 1 >= DIRECT_READ_MIN) return directReadStream(pathOf(blobId), from, to);
       const opts: { highWaterMark: number; start?: number; end?: number } = { highWaterMark: 1 << 20 };
       if (start !== undefined) opts.start = start;
       if (end !== undefined) opts.end = end;

@@ -1,7 +1,7 @@
-import { alignedMemory } from "../../../storage/blobs/aligned-memory.js";
-import { DIRECT_ALIGN } from "../../../storage/blobs/blob-store.js";
+import { alignedMemory } from "./aligned-memory.js";
+import { DIRECT_ALIGN } from "./blob-store.js";
 
-/** Bytes per segment: one file write and one hash step. */
+/** Bytes per segment: one file write or read, and one hash step. */
 export const SEGMENT = 1 << 20;
 
 /** Where a slab's memory comes from; made by a function so tests can count slabs. */

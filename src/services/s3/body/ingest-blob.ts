@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { MessageChannel } from "node:worker_threads";
 import type { BlobStore, BlobWriter } from "../../../storage/blobs/blob-store.js";
 import type { ChecksumAlgorithm } from "../checksums.js";
-import { SEGMENT, SegmentPool, type Segment } from "./segment-pool.js";
+import { SEGMENT, SegmentPool, type Segment } from "../../../storage/blobs/segment-pool.js";
 import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */

@@ -42,7 +42,7 @@ export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const body =
     expectedLength <= INLINE_MAX
       ? await ingestInline(req.http.body, expectedLength, sums.algorithm, env.ctx.abort ?? env.ctx.signal)
-      : await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal, releaseChunks: true });
+      : await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal, releaseChunks: true, direct: true });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);
     const version = uploadedVersion(bucket, key, body, { write, tags, checksum: sums.algorithm, ownerAccountId: env.ctx.principal.accountId, now: env.ctx.clock.now() });

@@ -69,6 +69,44 @@ describe("listing result XML", () => {
     }
   });
 
+  it("writes runs of entries sharing an ETag, storage class, owner or checksum kind as the generic writer does", () => {
+    // Runs of equal values that end at different entries, so each memo is reused and then refreshed
+    // while the others are not (ETag, checksum, storage class, owner, and all four together).
+    const etags = ['"aaaa"', '"aaaa"', '"aaaa"', '"bb-2"', '"bb-2"', "é&<x>", "é&<x>", '"aaaa"'];
+    const checksums: StoredVersion["checksum"][] = [
+      undefined,
+      { algorithm: "CRC32", value: "A", type: "FULL_OBJECT" },
+      { algorithm: "CRC32", value: "B", type: "FULL_OBJECT" },
+      { algorithm: "CRC32", value: "B", type: "COMPOSITE" },
+      { algorithm: "SHA256", value: "C", type: "COMPOSITE" },
+      undefined,
+    ];
+    const objects = Array.from({ length: 60 }, (_, i) =>
+      version(i, {
+        key: `k${String(i).padStart(2, "0")}é &`,
+        etag: etags[Math.floor(i / 2) % etags.length]!,
+        checksum: checksums[Math.floor(i / 3) % checksums.length],
+        storageClass: Math.floor(i / 5) % 2 === 0 ? "STANDARD" : "INTELLIGENT_TIERING",
+        ownerAccountId: Math.floor(i / 7) % 2 === 0 ? "111111111111" : "222222222222",
+        lastModified: 1_700_000_000_000 + Math.floor(i / 4) * 61_001,
+        isDeleteMarker: i % 11 === 10,
+      }),
+    );
+    const page: ListObjectsPage = { entries: objects.map((object) => ({ object })), isTruncated: false, resumeAfter: undefined };
+    for (const url of [false, true]) {
+      const encode = keyEncoder(url);
+      for (const withOwner of [false, true]) {
+        let got = "";
+        writeObjectEntries({ write: (t) => void (got += t) }, page, listingKeyEncoder(url), withOwner);
+        assert.equal(got, objects.map((o) => xmlElement("Contents", objectEntry(o, encode, withOwner))).join(""), `url=${url} owner=${withOwner}`);
+      }
+      const f = newVersionFormats();
+      const versions = objects.map((v) => versionEntryXml(v, listingKeyEncoder(url), f)).join("");
+      const expected = objects.map((v) => (v.isDeleteMarker ? xmlElement("DeleteMarker", deleteMarkerEntry(v, encode)) : xmlElement("Version", versionEntry(v, encode)))).join("");
+      assert.equal(versions, expected, `versions url=${url}`);
+    }
+  });
+
   it("URL-encodes as S3 does, with all-safe keys returned as they are", () => {
     for (const k of [...KEYS, "", "abc/DEF-_.*", "a b", "a+b", "a%b", "a~b"]) assert.equal(fastUrlEncode(k), s3UrlEncode(k), k);
   });

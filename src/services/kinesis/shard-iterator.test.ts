@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { decodeShardIterator, encodeShardIterator, javaUtcString } from "./shard-iterator.js";
 
@@ -18,6 +19,33 @@ test("altered or foreign tokens are rejected", () => {
   assert.equal(decodeShardIterator(bytes.toString("base64")), undefined);
   assert.equal(decodeShardIterator("AAAAAAAAAAE="), undefined);
   assert.equal(decodeShardIterator("not base64!"), undefined);
+});
+
+test("version-1 tokens (sealed with 12 bytes of a SHA-256) issued before still decode", () => {
+  const name = Buffer.from(state.streamName, "utf8");
+  const body = Buffer.alloc(30 + name.length);
+  body.writeUInt8(1, 0);
+  body.writeBigUInt64BE(BigInt(state.issuedAt), 1);
+  body.writeBigUInt64BE(BigInt(state.streamCreatedAt), 9);
+  body.writeUInt32BE(state.shardIndex, 17);
+  body.writeBigUInt64BE(state.position, 21);
+  body.writeUInt8(name.length, 29);
+  name.copy(body, 30);
+  const digest = createHash("sha256").update("streamlake-kinesis-iterator").update(body).digest().subarray(0, 12);
+  const v1 = Buffer.concat([body, digest]);
+  assert.deepEqual(decodeShardIterator(v1.toString("base64")), state);
+  v1[25] = (v1[25] ?? 0) ^ 4;
+  assert.equal(decodeShardIterator(v1.toString("base64")), undefined);
+  assert.equal(Buffer.from(encodeShardIterator(state), "base64")[0], 2, "new tokens are version 2");
+});
+
+test("every single-bit change of a token is rejected", () => {
+  const bytes = Buffer.from(encodeShardIterator(state), "base64");
+  for (let i = 0; i < bytes.length * 8; i++) {
+    const copy = Buffer.from(bytes);
+    copy[i >> 3] = (copy[i >> 3] ?? 0) ^ (1 << (i & 7));
+    assert.equal(decodeShardIterator(copy.toString("base64")), undefined, `bit ${i}`);
+  }
 });
 
 test("times print as Java's Date.toString in UTC", () => {

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { encodeEvent, encodeException } from "../../protocols/event-stream/event-stream.js";
-import { readSmallBody } from "../../protocols/json/read-body.js";
+import { readSmallBody, withSmallBody } from "../../protocols/json/read-body.js";
 import { ownEntry, targetOperation, unknownOperationMessage } from "../../protocols/json/target.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
@@ -16,8 +16,16 @@ export const TARGET_PREFIX = "Kinesis_20131202";
 /** Bodies above this are refused (a 10 MiB record base64-encodes to under 14 MiB). */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
-function readBody(req: ServiceRequest): Promise<Buffer> {
-  return readSmallBody(req.body, MAX_REQUEST_BYTES, () => new KinesisError("RequestEntityTooLargeException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes.`));
+const tooLarge = (): KinesisError => new KinesisError("RequestEntityTooLargeException", `Request body exceeds ${MAX_REQUEST_BYTES} bytes.`);
+
+/**
+ * The body parsed as `inputShape`. A JSON body is parsed from a reused buffer: its parse copies
+ * every string and decodes blobs into buffers of their own. A CBOR body's blobs may be views of
+ * the bytes, so it gets a buffer of its own.
+ */
+async function readInput(req: ServiceRequest, inputShape: string, format: WireFormat): Promise<unknown> {
+  if (format === "json") return withSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge, (raw) => parseBody(raw, inputShape, format));
+  return parseBody(await readSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge), inputShape, format);
 }
 
 function encodePayload(value: unknown, format: WireFormat): Uint8Array {
@@ -53,7 +61,7 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
     throw new KinesisError("UnknownOperationException", unknownOperationMessage(target));
   }
   const inputShape = model.input ?? "";
-  const input = inputShape === "" ? {} : parseBody(await readBody(req), inputShape, format);
+  const input = inputShape === "" ? {} : await readInput(req, inputShape, format);
   if (inputShape !== "") validateInput(input, inputShape);
   if (name === "GetRecords" && format === "json") {
     // Written while it is sent, from a read plan rather than a page of record objects.

@@ -56,8 +56,8 @@ export interface PlannedBlock {
 
 /** Bytes per positional read (and per pooled scratch block). */
 export const PLAN_BLOCK_BYTES = 1024 * 1024;
-/** Scratch blocks kept for the next reads (the rest go to the GC). */
-const KEEP_BLOCKS = 8;
+/** Scratch blocks kept for the next reads (one per read in flight: the bench drains 4 shards at once; the rest go to the GC). */
+const KEEP_BLOCKS = 4;
 const spare: Buffer[] = [];
 
 function takeBlock(): Buffer {

@@ -1,10 +1,12 @@
+import type { BlobArenas } from "./blob-arena.js";
 import type { ParseOptions } from "./parse-shape.js";
 import type { ShapeDef, ShapeTable } from "./shape-def.js";
 
 /**
  * A shape-directed JSON parser that reads an operation's input straight from the request bytes,
  * for the plain JSON the SDKs send: known members once each, strings without escapes, integers
- * without fractions, canonical base64 blobs (decoded into one buffer per request).
+ * without fractions, canonical base64 blobs (decoded into one buffer per request, taken from
+ * `arenas` when given: the caller then owns the blobs' lifetime).
  *
  * Anything else (escapes, nulls, unknown or repeated members, fractions, timestamps, maps, a
  * value of the wrong type, base64 that is not canonical, text that is not JSON) makes it return
@@ -12,11 +14,11 @@ import type { ShapeDef, ShapeTable } from "./shape-def.js";
  * the exact result or the exact error. Whatever this parser accepts, it returns exactly what the
  * general path would: the same members, in the shape's order, with the same values.
  */
-export function parseJsonInputFast(raw: Buffer, shapeName: string, o: Pick<ParseOptions, "shapes">): Record<string, unknown> | undefined {
+export function parseJsonInputFast(raw: Buffer, shapeName: string, o: Pick<ParseOptions, "shapes">, arenas?: BlobArenas): Record<string, unknown> | undefined {
   if (raw.length === 0) return undefined;
   const shape = o.shapes[shapeName];
   if (shape === undefined || shape.type !== "structure") return undefined;
-  const p = new FastParser(raw, o.shapes);
+  const p = new FastParser(raw, o.shapes, arenas);
   try {
     p.skipWs();
     const out = p.structure(shape);
@@ -81,13 +83,14 @@ function memberIndex(shape: StructureShape): MemberIndex {
 
 class FastParser {
   pos = 0;
-  /** Decoded blobs live here: one allocation per request, sized for the whole body. */
+  /** Decoded blobs live here: one buffer per request (from `arenas` when given), sized for the whole body. */
   #arena: RawBuffer | undefined;
   #arenaUsed = 0;
 
   constructor(
     readonly raw: Buffer,
     readonly shapes: ShapeTable,
+    readonly arenas: BlobArenas | undefined,
   ) {}
 
   skipWs(): void {
@@ -255,7 +258,7 @@ class FastParser {
     if (this.#arena === undefined || this.#arena.length - this.#arenaUsed < need) {
       // Every blob of this body fits: base64 never decodes to more than 3/4 of its text.
       const size = Math.max(need, Math.ceil(this.raw.length / 4) * 3);
-      this.#arena = (size > 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size)) as RawBuffer;
+      this.#arena = (this.arenas !== undefined ? this.arenas.take(size) : size > 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size)) as RawBuffer;
       this.#arenaUsed = 0;
     }
     return this.#arena;

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { encodeEvent, encodeException } from "../../protocols/event-stream/event-stream.js";
+import { ArenaLease } from "../../protocols/json/blob-arena.js";
 import { readSmallBody, withSmallBody } from "../../protocols/json/read-body.js";
 import { ownEntry, targetOperation, unknownOperationMessage } from "../../protocols/json/target.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
@@ -20,11 +21,11 @@ const tooLarge = (): KinesisError => new KinesisError("RequestEntityTooLargeExce
 
 /**
  * The body parsed as `inputShape`. A JSON body is parsed from a reused buffer: its parse copies
- * every string and decodes blobs into buffers of their own. A CBOR body's blobs may be views of
- * the bytes, so it gets a buffer of its own.
+ * every string and decodes blobs into `arenas`. A CBOR body's blobs may be views of the bytes,
+ * so it gets a buffer of its own.
  */
-async function readInput(req: ServiceRequest, inputShape: string, format: WireFormat): Promise<unknown> {
-  if (format === "json") return withSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge, (raw) => parseBody(raw, inputShape, format));
+async function readInput(req: ServiceRequest, inputShape: string, format: WireFormat, arenas: ArenaLease): Promise<unknown> {
+  if (format === "json") return withSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge, (raw) => parseBody(raw, inputShape, format, arenas));
   return parseBody(await readSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge), inputShape, format);
 }
 
@@ -61,15 +62,22 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
     throw new KinesisError("UnknownOperationException", unknownOperationMessage(target));
   }
   const inputShape = model.input ?? "";
-  const input = inputShape === "" ? {} : await readInput(req, inputShape, format);
-  if (inputShape !== "") validateInput(input, inputShape);
-  if (name === "GetRecords" && format === "json") {
-    // Written while it is sent, from a read plan rather than a page of record objects.
-    const body = await getRecordsJsonBody(input as GetRecordsInput, { state, signal: ctx.signal });
-    if (Buffer.isBuffer(body)) return { status: 200, headers: responseHeaders(format, ctx), body };
-    return { status: 200, headers: { ...responseHeaders(format, ctx), "content-length": String(body.length) }, body: body.body };
+  // The input's blobs (PutRecord/PutRecords data) live in leased arenas until the operation is done.
+  const arenas = new ArenaLease();
+  let output: unknown;
+  try {
+    const input = inputShape === "" ? {} : await readInput(req, inputShape, format, arenas);
+    if (inputShape !== "") validateInput(input, inputShape);
+    if (name === "GetRecords" && format === "json") {
+      // Written while it is sent, from a read plan rather than a page of record objects.
+      const body = await getRecordsJsonBody(input as GetRecordsInput, { state, signal: ctx.signal });
+      if (Buffer.isBuffer(body)) return { status: 200, headers: responseHeaders(format, ctx), body };
+      return { status: 200, headers: { ...responseHeaders(format, ctx), "content-length": String(body.length) }, body: body.body };
+    }
+    output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
+  } finally {
+    arenas.release();
   }
-  const output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
   if (name === "SubscribeToShard") {
     const { events } = output as SubscribeToShardResult;
     return {

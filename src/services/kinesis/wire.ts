@@ -1,4 +1,5 @@
 import { decodeCbor, encodeCbor } from "../../protocols/cbor/cbor.js";
+import type { BlobArenas } from "../../protocols/json/blob-arena.js";
 import { parseJsonInputFast } from "../../protocols/json/parse-json-fast.js";
 import { parseShape, type ParseOptions } from "../../protocols/json/parse-shape.js";
 import { toJsonValue } from "../../protocols/json/serialize.js";
@@ -42,11 +43,12 @@ export function parseInput(body: unknown, inputShape: string): unknown {
 /**
  * A request body -> the typed input of `inputShape`. Plain JSON is read straight from the bytes;
  * anything the fast reader does not take (and CBOR) is decoded and parsed by the general path,
- * which gives the exact SerializationException for a bad body.
+ * which gives the exact SerializationException for a bad body. Blobs the fast reader decodes go
+ * into `arenas` when given.
  */
-export function parseBody(body: Buffer, inputShape: string, format: WireFormat): unknown {
+export function parseBody(body: Buffer, inputShape: string, format: WireFormat, arenas?: BlobArenas): unknown {
   if (format === "json") {
-    const fast = parseJsonInputFast(body, inputShape, parseOptions);
+    const fast = parseJsonInputFast(body, inputShape, parseOptions, arenas);
     if (fast !== undefined) return fast;
   }
   return parseInput(decodeBody(body, format), inputShape);

@@ -33,7 +33,10 @@ export interface HashJob {
    * are hashed: only then may the caller reuse those bytes.
    */
   update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void>;
-  /** The digests of everything updated; call once, after the last update. */
+  /**
+   * The digests of everything updated; call once, after the last `update` call (whose promise
+   * need not have settled: a thread takes a job's messages in order).
+   */
   digest(): Promise<Digests>;
   /** Forgets the job after a failure; its pending updates may still settle. */
   drop(): void;

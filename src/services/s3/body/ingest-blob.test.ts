@@ -75,6 +75,32 @@ describe("ingesting a body into a blob", () => {
     assert.equal(freed.at(-1)!.length, 7);
   });
 
+  test("written around the page cache (direct), whole segments and a ragged tail land intact", async () => {
+    for (const size of [2 * 1024 * 1024, 3 * 1024 * 1024 + 12_345]) {
+      const bytes = randomBytes(size);
+      const got = await ingestToBlob(chunked(bytes, [65_536, 4_097]), blobs, { expectedLength: size, checksum: "CRC32", signal, direct: true }, none);
+      assert.equal(got.md5.toString("hex"), createHash("md5").update(bytes).digest("hex"));
+      assert.deepEqual(got.checksum, await expected(bytes, "CRC32"));
+      assert.ok(readFileSync(join(dir, got.blobId.slice(0, 2), got.blobId)).equals(bytes));
+    }
+  });
+
+  test("a failed direct body leaves no blob file", async () => {
+    const blobFiles = (): number =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name))
+        .reduce((n, d) => n + readdirSync(join(dir, d.name)).length, 0);
+    const before = blobFiles();
+    const bytes = randomBytes(3 * 1024 * 1024);
+    await assert.rejects(
+      ingestToBlob(chunked(bytes, [65_536]), blobs, { expectedLength: bytes.length, checksum: "CRC32", signal, direct: true }, () => {
+        throw new Error("too short");
+      }),
+      /too short/,
+    );
+    assert.equal(blobFiles(), before);
+  });
+
   test("a failed check, a failing body and an abort leave no file behind", async () => {
     const before = readdirSync(join(dir, "tmp")).length;
     const bytes = randomBytes(2 * 1024 * 1024);

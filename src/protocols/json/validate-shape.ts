@@ -66,13 +66,14 @@ function fail(errors: string[], value: unknown, path: Path, constraint: string):
   if (errors.length < MAX_REPORTED) errors.push(`Value ${show(value)} at '${path.join(".")}' failed to satisfy constraint: ${constraint}`);
 }
 
-/** A structure's members as [name, shape name, path segment], computed once per shape. */
-const memberLists = new WeakMap<object, readonly (readonly [string, string, string])[]>();
+/** A structure's members as [name, shape, path segment], computed once per shape. */
+type MemberEntry = readonly [string, ShapeDef, string];
+const memberLists = new WeakMap<object, readonly MemberEntry[]>();
 
-function membersOf(shape: ShapeDef & { type: "structure" }): readonly (readonly [string, string, string])[] {
+function membersOf(shape: ShapeDef & { type: "structure" }, shapes: ShapeTable): readonly MemberEntry[] {
   let list = memberLists.get(shape);
   if (list === undefined) {
-    list = Object.entries(shape.members).map(([member, memberShape]) => [member, memberShape, lowerFirst(member)] as const);
+    list = Object.entries(shape.members).map(([member, memberShape]) => [member, shapes[memberShape]!, lowerFirst(member)] as const);
     memberLists.set(shape, list);
   }
   return list;
@@ -126,7 +127,9 @@ function check(value: unknown, shape: ShapeDef, path: Path, shapes: ShapeTable, 
 
 function checkStructure(value: Record<string, unknown>, shape: ShapeDef & { type: "structure" }, path: Path, shapes: ShapeTable, errors: string[]): void {
   const depth = path.length;
-  for (const [member, memberShapeName, segment] of membersOf(shape)) {
+  const members = membersOf(shape, shapes);
+  for (let m = 0; m < members.length; m++) {
+    const [member, memberShape, segment] = members[m]!;
     const v = value[member];
     if (v === undefined || v === null) {
       if (shape.required?.includes(member) === true && errors.length < MAX_REPORTED) {
@@ -137,7 +140,7 @@ function checkStructure(value: Record<string, unknown>, shape: ShapeDef & { type
       continue;
     }
     path.push(segment);
-    check(v, shapes[memberShapeName]!, path, shapes, errors);
+    check(v, memberShape, path, shapes, errors);
     path.length = depth;
   }
 }

@@ -6,8 +6,9 @@ import { toJsonValue } from "../../protocols/json/serialize.js";
 import { decodeJsonBody } from "../../protocols/json/target.js";
 import { findViolations as findShapeViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import { KinesisError, type WireFormat } from "./errors.js";
-import { getRecordsJson, putRecordsJson, type StreamedJson } from "./json-output.js";
+import { getRecordsJson, type StreamedJson } from "./json-output.js";
 import { shapes } from "./shapes/model.js";
+import type { PutRecordsOutput } from "./shapes/types.js";
 
 /**
  * Kinesis's bindings of the shared JSON protocol code: its shapes, its SerializationException and
@@ -65,9 +66,39 @@ export function validateInput(input: unknown, shapeName: string): void {
   if (message !== undefined) throw new KinesisError("ValidationException", message);
 }
 
+const DIGITS = /^\d+$/;
+let lastShardId = "";
+let lastShardIdJson = '""';
+
+/**
+ * PutRecords' answer as JSON.stringify writes it for the objects putRecords builds (members in
+ * the order it sets them), with each accepted record's entry written from a template: its
+ * sequence number is digits and its shard id is quoted once per run of equal ids.
+ */
+export function putRecordsAnswer(out: PutRecordsOutput): string {
+  let text = `{"FailedRecordCount":${JSON.stringify(out.FailedRecordCount)},"Records":[`;
+  const records = out.Records;
+  for (let i = 0; i < records.length; i++) {
+    const e = records[i]!;
+    if (i > 0) text += ",";
+    const seq = e.SequenceNumber;
+    const shardId = e.ShardId;
+    if (seq !== undefined && shardId !== undefined && e.ErrorCode === undefined && e.ErrorMessage === undefined && DIGITS.test(seq)) {
+      if (shardId !== lastShardId) {
+        lastShardId = shardId;
+        lastShardIdJson = JSON.stringify(shardId);
+      }
+      text += `{"SequenceNumber":"${seq}","ShardId":${lastShardIdJson}}`;
+    } else text += JSON.stringify(e);
+  }
+  text += "]";
+  if (out.EncryptionType !== undefined) text += `,"EncryptionType":${JSON.stringify(out.EncryptionType)}`;
+  return `${text}}`;
+}
+
 /** JSON writers for the data-plane answers: the same bytes as the general serializer, without its copies. */
 const jsonWriters: Readonly<Record<string, ((output: never) => string | Buffer | StreamedJson) | undefined>> = {
-  PutRecords: putRecordsJson,
+  PutRecords: putRecordsAnswer,
   GetRecords: getRecordsJson,
 };
 

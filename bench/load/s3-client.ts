@@ -15,15 +15,34 @@ export interface ListPage {
   readonly nextToken: string | undefined;
 }
 
-/** Parses the parts of a ListObjectsV2 answer the bench needs (tags are unique in that document). */
-export function parseListPage(xml: string): ListPage {
-  const keys = xml.match(/<Contents>/g)?.length ?? 0;
-  const prefixes = xml.match(/<CommonPrefixes>/g)?.length ?? 0;
-  const token = /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1];
+/** How many times `tag` occurs in `doc`. */
+function countTag(doc: Buffer, tag: string): number {
+  let n = 0;
+  for (let at = doc.indexOf(tag); at !== -1; at = doc.indexOf(tag, at + tag.length)) n++;
+  return n;
+}
+
+/** The text of the first `<tag>...</tag>` in `doc`, or undefined. */
+function tagText(doc: Buffer, tag: string): string | undefined {
+  const open = `<${tag}>`;
+  const start = doc.indexOf(open);
+  if (start === -1) return undefined;
+  const end = doc.indexOf(`</${tag}>`, start);
+  return end === -1 ? undefined : doc.toString("utf8", start + open.length, end);
+}
+
+/**
+ * Parses the parts of a ListObjectsV2 answer the bench needs (tags are unique in that
+ * document), searching the bytes as they came: a 1,000-key page is ~280 KB, and decoding it to
+ * a string and running regular expressions over it cost the client ~0.5 ms per page, which a
+ * sequential listing adds to every page's wall time.
+ */
+export function parseListPage(doc: Buffer): ListPage {
+  const token = tagText(doc, "NextContinuationToken");
   return {
-    keys,
-    commonPrefixes: prefixes,
-    truncated: /<IsTruncated>true<\/IsTruncated>/.test(xml),
+    keys: countTag(doc, "<Contents>"),
+    commonPrefixes: countTag(doc, "<CommonPrefixes>"),
+    truncated: tagText(doc, "IsTruncated") === "true",
     nextToken: token === undefined ? undefined : unescapeXml(token),
   };
 }
@@ -86,9 +105,10 @@ export class LeanS3 {
     for (let guard = 0; guard < 10_000; guard++) {
       const query: [string, string][] = [["list-type", "2"], ["prefix", prefix]];
       if (token !== undefined) query.push(["continuation-token", token]);
-      const res = await this.http.send({ method: "GET", path: this.path(bucket), query, read: "text" });
-      for (const m of res.text.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(unescapeXml(m[1]!));
-      const page = parseListPage(res.text);
+      const res = await this.http.send({ method: "GET", path: this.path(bucket), query, read: "buffer" });
+      const doc = res.data ?? Buffer.alloc(0);
+      for (const m of doc.toString("utf8").matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(unescapeXml(m[1]!));
+      const page = parseListPage(doc);
       if (!page.truncated || page.nextToken === undefined) break;
       token = page.nextToken;
     }
@@ -101,8 +121,8 @@ export class LeanS3 {
     if (opts.delimiter !== undefined) query.push(["delimiter", opts.delimiter]);
     if (opts.token !== undefined) query.push(["continuation-token", opts.token]);
     if (opts.maxKeys !== undefined) query.push(["max-keys", String(opts.maxKeys)]);
-    const res = await this.http.send({ method: "GET", path: this.path(bucket), query, read: "text" });
-    return parseListPage(res.text);
+    const res = await this.http.send({ method: "GET", path: this.path(bucket), query, read: "buffer" });
+    return parseListPage(res.data ?? Buffer.alloc(0));
   }
 
   async createMultipart(bucket: string, key: string): Promise<string> {

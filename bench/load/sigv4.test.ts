@@ -94,5 +94,7 @@ test("parseListPage counts keys and prefixes and unescapes the continuation toke
     '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>' +
     "<Contents><Key>a</Key></Contents><Contents><Key>b</Key></Contents>" +
     "<CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes><NextContinuationToken>x&amp;y</NextContinuationToken></ListBucketResult>";
-  assert.deepEqual(parseListPage(xml), { keys: 2, commonPrefixes: 1, truncated: true, nextToken: "x&y" });
+  assert.deepEqual(parseListPage(Buffer.from(xml)), { keys: 2, commonPrefixes: 1, truncated: true, nextToken: "x&y" });
+  const last = Buffer.from("<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>\u00e9</Key></Contents></ListBucketResult>");
+  assert.deepEqual(parseListPage(last), { keys: 1, commonPrefixes: 0, truncated: false, nextToken: undefined });
 });

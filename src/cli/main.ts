@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { createApp } from "../server/app.js";
 import { ConfigError, parseConfig } from "../server/config.js";
 import { createLogger } from "../util/logger.js";
+import { startIdleGc } from "./idle-gc.js";
 
 const USAGE = `Usage: streamlake serve [options]
 
@@ -15,6 +16,7 @@ Options (each also read from the environment variable shown):
   --base-domain <d1,d2>      virtual-host S3 domains   STREAMLAKE_BASE_DOMAIN (localhost)
   --log-level <level>        debug|info|warn|error|silent  STREAMLAKE_LOG_LEVEL (info)
   --kinesis-enforce-limits <bool>  per-shard throughput limits  STREAMLAKE_KINESIS_ENFORCE_LIMITS (true)
+  --idle-gc <bool>           full GC once idle after a busy spell  STREAMLAKE_IDLE_GC (true)
 Credentials: STREAMLAKE_ROOT_ACCESS_KEY_ID / STREAMLAKE_ROOT_SECRET_ACCESS_KEY
 `;
 
@@ -38,6 +40,7 @@ async function serve(args: string[]): Promise<void> {
       "base-domain": { type: "string" },
       "log-level": { type: "string" },
       "kinesis-enforce-limits": { type: "string" },
+      "idle-gc": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -57,6 +60,7 @@ async function serve(args: string[]): Promise<void> {
   const app = createApp({ config, logger, version: version() });
   const port = await app.start();
   logger.info("streamlake listening", { host: config.host, port, dataDir: config.dataDir, region: config.region });
+  if (config.idleGc) startIdleGc();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;

@@ -33,6 +33,8 @@ export interface Config {
   readonly firehoseMinIntervalSeconds: number;
   /** Firehose: accept http:// HTTP endpoint destinations (the service takes https only). */
   readonly firehoseAllowHttpEndpoints: boolean;
+  /** `streamlake serve`: one full GC when the server falls idle after a busy spell (cli/idle-gc.ts). */
+  readonly idleGc: boolean;
 }
 
 export const DEFAULT_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
@@ -108,5 +110,6 @@ export function parseConfig(flags: Flags, env: Readonly<Record<string, string | 
     clockControl: bool(env["STREAMLAKE_CLOCK_CONTROL"], false, "STREAMLAKE_CLOCK_CONTROL"),
     firehoseMinIntervalSeconds: seconds(env["STREAMLAKE_FIREHOSE_MIN_INTERVAL_SECONDS"], 60, "STREAMLAKE_FIREHOSE_MIN_INTERVAL_SECONDS"),
     firehoseAllowHttpEndpoints: bool(env["STREAMLAKE_FIREHOSE_ALLOW_HTTP_ENDPOINTS"], false, "STREAMLAKE_FIREHOSE_ALLOW_HTTP_ENDPOINTS"),
+    idleGc: bool(pick("idle-gc", "STREAMLAKE_IDLE_GC"), true, "idle-gc"),
   });
 }

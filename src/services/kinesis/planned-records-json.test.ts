@@ -49,6 +49,7 @@ test("GetRecords from a read plan writes the bytes the record-object path writes
       await putRecords({ StreamName: "s", Records }, ctx);
       clock.advance(call % 3 === 0 ? 1 : 1234); // same and different arrival times
     }
+    const lastBefore = (JSON.parse((await bytesOf(await getRecordsJsonBody({ ShardIterator: (await getShardIterator({ StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }, ctx)).ShardIterator!, Limit: 10_000 }, ctx))).text) as { Records: { SequenceNumber: string }[] }).Records.at(-1)!.SequenceNumber;
     const start = (await getShardIterator({ StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }, ctx)).ShardIterator!;
     let streamed = 0;
     for (const limit of [undefined, 1, 7, 250]) {
@@ -69,6 +70,23 @@ test("GetRecords from a read plan writes the bytes the record-object path writes
       }
     }
     assert.ok(streamed > 0, "a page bigger than one chunk was streamed");
+    // Records as big as Kinesis takes (1 MiB of data): frames bigger than a read block.
+    const big = (i: number): Buffer => Buffer.alloc(1024 * 1024 - 16, i);
+    const bigPuts = [
+      await putRecords({ StreamName: "s", Records: [{ PartitionKey: "big", Data: big(1) }, { PartitionKey: "small", Data: Buffer.from("x") }] }, ctx),
+      await putRecords({ StreamName: "s", Records: [{ PartitionKey: "big", Data: big(2) }] }, ctx),
+    ];
+    assert.deepEqual(bigPuts.map((p) => p.FailedRecordCount ?? 0), [0, 0]);
+    await putRecords({ StreamName: "s", Records: Array.from({ length: 300 }, (_, i) => ({ PartitionKey: "t", Data: Buffer.alloc(1000, i) })) }, ctx);
+    let it: string | undefined = (await getShardIterator({ StreamName: "s", ShardId: "shardId-000000000000", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: lastBefore }, ctx)).ShardIterator!;
+    for (let pages = 0; it !== undefined && pages < 6; pages++) {
+      const planned = await bytesOf(await getRecordsJsonBody({ ShardIterator: it }, ctx));
+      assert.equal(planned.text, (await bytesOf(getRecordsJson(await getRecords({ ShardIterator: it }, ctx)))).text, `big records, page ${pages}`);
+      const page = JSON.parse(planned.text) as { Records: { Data: string }[]; NextShardIterator?: string };
+      if (pages === 0) assert.equal(page.Records[1]?.Data, big(1).toString("base64"));
+      if (page.Records.length === 0) break;
+      it = page.NextShardIterator;
+    }
     const stream = state.findStream("s")!;
     const log = await state.log(stream, state.shards(stream)[0]!);
     const plan = await log.planRead?.(0n, { maxRecords: 10, maxBytes: 1 << 30 }, () => undefined);

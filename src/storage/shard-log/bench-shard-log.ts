@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSegmentShardLogStore } from "./segment-shard-log.js";
 import type { AppendInput, ShardLog } from "./shard-log.js";
+import { WRITES_ARE_DURABLE } from "./segment.js";
 
 const { values } = parseArgs({ options: { dir: { type: "string" }, seconds: { type: "string" } } });
 const parent = values.dir ?? tmpdir();
@@ -16,18 +17,22 @@ const seconds = Number(values.seconds ?? "5");
 const RECORD_BYTES = 1024;
 const payload = Buffer.alloc(RECORD_BYTES, "x");
 
-/** Counts fdatasync calls so the report can show how many records share one fsync. */
+/**
+ * Counts durable writes so the report can show how many records share one: fdatasync calls, or
+ * where segments are opened with O_DSYNC (segment.ts WRITES_ARE_DURABLE) the group commits' writev.
+ */
 async function countSyncs(dir: string): Promise<{ count: () => number; restore: () => void }> {
   const probe = await open(join(dir, "probe"), "w");
-  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  const proto = Object.getPrototypeOf(probe) as Record<"datasync" | "writev", (...args: unknown[]) => Promise<unknown>>;
   await probe.close();
-  const original = proto.datasync;
+  const method = WRITES_ARE_DURABLE ? "writev" : "datasync";
+  const original = proto[method];
   let n = 0;
-  proto.datasync = function (this: unknown) {
+  proto[method] = function (this: unknown, ...args: unknown[]) {
     n++;
-    return original.call(this);
+    return original.apply(this, args);
   };
-  return { count: () => n, restore: () => void (proto.datasync = original) };
+  return { count: () => n, restore: () => void (proto[method] = original) };
 }
 
 function batchOf(size: number): AppendInput[] {

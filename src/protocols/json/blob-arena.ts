@@ -1,3 +1,5 @@
+import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
+
 /** Where the fast JSON reader decodes a body's blobs: a buffer of at least `bytes`. */
 export interface BlobArenas {
   /** A buffer of at least `bytes` bytes whose contents may be overwritten. */
@@ -10,6 +12,11 @@ const MAX_POOLED_BYTES = 4 * 1024 * 1024;
 const POOL_LIMIT_BYTES = 12 * 1024 * 1024;
 const free: Buffer[] = [];
 let freeBytes = 0;
+/** Once requests stop, the free arenas go too. */
+const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => {
+  free.length = 0;
+  freeBytes = 0;
+});
 
 /**
  * A request's arenas, taken from a small pool of buffers and given back with `release()` once
@@ -21,6 +28,7 @@ export class ArenaLease implements BlobArenas {
   #taken: Buffer[] = [];
 
   take(bytes: number): Buffer {
+    idle.touch();
     let buf: Buffer | undefined;
     for (let i = 0; i < free.length; i++) {
       const b = free[i]!;
@@ -39,6 +47,7 @@ export class ArenaLease implements BlobArenas {
 
   /** Gives the arenas back: the blobs decoded into them must no longer be used. */
   release(): void {
+    idle.touch();
     for (const b of this.#taken) {
       if (b.length > MAX_POOLED_BYTES) continue;
       while (free.length > 0 && freeBytes + b.length > POOL_LIMIT_BYTES) freeBytes -= free.shift()!.length;

@@ -4,6 +4,7 @@ import { AwsChunkedDecoder } from "./aws-chunked-decoder.js";
 import { contentSha256Mismatch } from "./errors.js";
 import { sha256HexOffThread } from "./sha256-thread.js";
 import type { PayloadCheck } from "./types.js";
+import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
 
 /** Passes the body through while hashing it; `onEnd` gets the hex SHA-256 and may throw. */
 class HashingVerifier extends Transform {
@@ -44,8 +45,11 @@ const OFF_THREAD_MAX_BYTES = 16 * 1024 * 1024;
  */
 const pool: SharedArrayBuffer[] = [];
 const POOL_MAX_BYTES = 16 * 1024 * 1024;
+/** Once large bodies stop, the pooled copies go too. */
+const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => void (pool.length = 0));
 
 function takeShared(bytes: number): SharedArrayBuffer {
+  idle.touch();
   for (let i = 0; i < pool.length; i++) {
     const sab = pool[i]!;
     if (sab.byteLength >= bytes && sab.byteLength <= 2 * bytes) {
@@ -57,6 +61,7 @@ function takeShared(bytes: number): SharedArrayBuffer {
 }
 
 function giveShared(sab: SharedArrayBuffer): void {
+  idle.touch();
   let total = sab.byteLength;
   for (const s of pool) total += s.byteLength;
   if (total <= POOL_MAX_BYTES) pool.push(sab);

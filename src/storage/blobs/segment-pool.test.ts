@@ -37,6 +37,22 @@ describe("segment pool", () => {
     assert.equal(pool.slabCount, 0);
   });
 
+  test("once the pool has been idle for idleMs, every slab with nothing lent out goes", async () => {
+    const pool = new SegmentPool(2, 4, (bytes) => new SharedArrayBuffer(bytes), 20);
+    const slabs = (): number => pool.slabCount;
+    const lent = [pool.acquire(), pool.acquire(), pool.acquire()];
+    pool.release(lent[0]!);
+    pool.release(lent[1]!);
+    // keepIdle 4: the idle first slab stays for now; the second has a segment out.
+    assert.equal(pool.slabCount, 2);
+    const deadline = Date.now() + 5_000;
+    while (slabs() !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(slabs(), 1, "the idle slab is dropped, the one with a segment lent out is kept");
+    pool.release(lent[2]!);
+    while (slabs() !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(slabs(), 0);
+  });
+
   test("aligned slabs are shared memory of the size asked, rounded to 64 KiB", () => {
     const slab = alignedSlab(SEGMENT + 1);
     assert.ok(slab instanceof SharedArrayBuffer);

@@ -1,4 +1,5 @@
 import { alignedMemory } from "./aligned-memory.js";
+import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
 import { DIRECT_ALIGN } from "./blob-store.js";
 
 /** Bytes per segment: one file write or read, and one hash step. */
@@ -32,19 +33,26 @@ export interface Segment {
 
 /**
  * Lends 1 MiB segments carved from slabs of `perSlab` segments. Slabs are made on demand; when
- * more than `keepIdle` slabs have nothing lent out, the extra ones are dropped for the GC.
+ * more than `keepIdle` slabs have nothing lent out, the extra ones are dropped for the GC, and
+ * once the pool has not been used for `idleMs` every slab with nothing lent out goes.
  */
 export class SegmentPool {
   readonly #slabs: Slab[] = [];
   readonly #perSlab: number;
   readonly #keepIdle: number;
   readonly #allocate: SlabAllocator;
+  readonly #idle: IdleRelease;
 
-  constructor(perSlab: number, keepIdle: number, allocate: SlabAllocator = alignedSlab) {
+  constructor(perSlab: number, keepIdle: number, allocate: SlabAllocator = alignedSlab, idleMs = DEFAULT_POOL_IDLE_MS) {
     if (SEGMENT % DIRECT_ALIGN !== 0) throw new Error("segments must keep direct-write alignment");
     this.#perSlab = Math.max(1, perSlab);
     this.#keepIdle = keepIdle;
     this.#allocate = allocate;
+    this.#idle = new IdleRelease(idleMs, () => this.#dropIdleSlabs());
+  }
+
+  #dropIdleSlabs(): void {
+    for (let i = this.#slabs.length - 1; i >= 0; i--) if (this.#slabs[i]!.free.length === this.#perSlab) this.#slabs.splice(i, 1);
   }
 
   /** Slabs held now (for tests and diagnostics). */
@@ -54,6 +62,7 @@ export class SegmentPool {
 
   /** A segment nobody else uses until it is released; from the busiest slab, so idle ones can go. */
   acquire(): Segment {
+    this.#idle.touch();
     let best: Slab | undefined;
     for (const slab of this.#slabs) {
       if (slab.free.length > 0 && (best === undefined || slab.free.length < best.free.length)) best = slab;
@@ -69,6 +78,7 @@ export class SegmentPool {
 
   /** Gives a segment back; the caller must not touch its bytes afterwards. */
   release(segment: Segment): void {
+    this.#idle.touch();
     const slab = segment.slab;
     slab.free.push(segment.offset);
     if (slab.free.length < this.#perSlab) return;

@@ -5,6 +5,7 @@ import type { HandlePool } from "./handle-pool.js";
 import { readExactly, walkFrames } from "./segment-reader.js";
 import type { Segment } from "./segment.js";
 import type { ReadOptions } from "./shard-log.js";
+import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
 
 /**
  * A read in two passes over the segment files, for answers written as they are sent (a drain's
@@ -59,12 +60,16 @@ export const PLAN_BLOCK_BYTES = 1024 * 1024;
 /** Scratch blocks kept for the next reads (one per read in flight: the bench drains 4 shards at once; the rest go to the GC). */
 const KEEP_BLOCKS = 4;
 const spare: Buffer[] = [];
+/** Once reads stop, the spare blocks go too. */
+const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => void (spare.length = 0));
 
 function takeBlock(): Buffer {
+  idle.touch();
   return spare.pop() ?? Buffer.allocUnsafeSlow(PLAN_BLOCK_BYTES);
 }
 
 function giveBlock(b: Buffer): void {
+  idle.touch();
   if (b.length === PLAN_BLOCK_BYTES && spare.length < KEEP_BLOCKS && !spare.includes(b)) spare.push(b);
 }
 

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { takeReleasedBytes } from "../util/idle-release.js";
 
 /**
  * One full garbage collection when the server falls idle after a busy spell, handing the freed
@@ -8,14 +9,17 @@ import { runInNewContext } from "node:vm";
  * generation until its next mark-compact, and its own memory reducer waits ~8 s of quiet: a
  * server that is busy again after a few seconds kept 40-60 MiB of dead heap resident meanwhile.
  * The collection runs only when the event loop has had nothing to do for `idleMs`, so no request
- * waits behind it unless it arrives during those few milliseconds.
+ * waits behind it unless it arrives during those few milliseconds. It also runs, at the next such
+ * quiet moment, after buffer pools let go of `minGrowthBytes / 2` or more (util/idle-release.ts):
+ * their dropped buffers (aligned write slabs among them) are freed only by a collection, and
+ * without one a later busy spell allocated new ones while the old were still resident.
  */
 
 /** Options of {@link startIdleGc}. */
 export interface IdleGcOptions {
   /** The event loop must have been this idle (utilization under 2%) for this long, ms. */
   readonly idleMs: number;
-  /** Growth of the heap since the live size the last collection left that makes one worth it. */
+  /** Growth of the heap since the live size the last collection left that makes one worth it (half as many bytes dropped by pools). */
   readonly minGrowthBytes: number;
 }
 
@@ -32,6 +36,7 @@ export class IdleGcDecider {
   #quietMs = 0;
   #busySinceGc = false;
   #live: number;
+  #released = 0;
 
   constructor(
     private readonly options: IdleGcOptions,
@@ -40,11 +45,17 @@ export class IdleGcDecider {
     this.#live = liveBytes;
   }
 
-  /** One tick of `tickMs` with this utilization (0..1) and heap size: true to collect now. */
-  tick(tickMs: number, utilization: number, heapTotal: number): boolean {
+  /**
+   * One tick of `tickMs` with this utilization (0..1), heap size and bytes that buffer pools
+   * dropped during the tick: true to collect now.
+   */
+  tick(tickMs: number, utilization: number, heapTotal: number, releasedBytes = 0): boolean {
+    this.#released += releasedBytes;
     if (utilization >= BUSY_UTILIZATION) this.#busySinceGc = true;
     this.#quietMs = utilization < IDLE_UTILIZATION ? this.#quietMs + tickMs : 0;
-    if (!this.#busySinceGc || this.#quietMs < this.options.idleMs) return false;
+    if (this.#quietMs < this.options.idleMs) return false;
+    if (this.#released >= this.options.minGrowthBytes / 2) return true;
+    if (!this.#busySinceGc) return false;
     this.#busySinceGc = false;
     return heapTotal - this.#live >= this.options.minGrowthBytes;
   }
@@ -52,6 +63,8 @@ export class IdleGcDecider {
   /** The heap's used bytes right after a collection (its live size). */
   collected(heapUsed: number): void {
     this.#live = heapUsed;
+    this.#released = 0;
+    this.#busySinceGc = false;
   }
 }
 
@@ -66,7 +79,7 @@ export function startIdleGc(options: IdleGcOptions = DEFAULT_IDLE_GC): () => voi
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    if (!decider.tick(TICK_MS, utilization, process.memoryUsage().heapTotal)) return;
+    if (!decider.tick(TICK_MS, utilization, process.memoryUsage().heapTotal, takeReleasedBytes())) return;
     // "last-resort" collects everything collectable and releases the emptied pages (a plain
     // major GC leaves them pooled and resident).
     gc({ type: "major", execution: "sync", flavor: "last-resort" });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { test } from "node:test";
-import { IdleRelease } from "./idle-release.js";
+import { IdleRelease, takeReleasedBytes } from "./idle-release.js";
 
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -15,6 +15,7 @@ test("releases once, idleMs after the last touch, and not while touches keep com
   const idle = new IdleRelease(40, () => {
     released++;
     releasedAt = performance.now();
+    return 1000;
   });
   // Touch every ~5 ms for ~120 ms: three idle periods' worth, never idle for 40 ms.
   const start = performance.now();
@@ -26,6 +27,8 @@ test("releases once, idleMs after the last touch, and not while touches keep com
   }
   await until(() => released > 0, 5_000);
   assert.equal(released, 1);
+  assert.equal(takeReleasedBytes(), 1000, "the bytes let go of are reported once");
+  assert.equal(takeReleasedBytes(), 0);
   assert.ok(releasedAt - lastTouch >= 39, `released ${releasedAt - lastTouch} ms after the last touch`);
   // Used again later: released again after the next quiet spell.
   idle.touch();

@@ -14,8 +14,10 @@ const free: Buffer[] = [];
 let freeBytes = 0;
 /** Once requests stop, the free arenas go too. */
 const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => {
+  const bytes = freeBytes;
   free.length = 0;
   freeBytes = 0;
+  return bytes;
 });
 
 /**

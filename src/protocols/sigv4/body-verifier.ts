@@ -46,7 +46,7 @@ const OFF_THREAD_MAX_BYTES = 16 * 1024 * 1024;
 const pool: SharedArrayBuffer[] = [];
 const POOL_MAX_BYTES = 16 * 1024 * 1024;
 /** Once large bodies stop, the pooled copies go too. */
-const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => void (pool.length = 0));
+const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => pool.splice(0).reduce((n, sab) => n + sab.byteLength, 0));
 
 function takeShared(bytes: number): SharedArrayBuffer {
   idle.touch();

@@ -51,8 +51,16 @@ export class SegmentPool {
     this.#idle = new IdleRelease(idleMs, () => this.#dropIdleSlabs());
   }
 
-  #dropIdleSlabs(): void {
-    for (let i = this.#slabs.length - 1; i >= 0; i--) if (this.#slabs[i]!.free.length === this.#perSlab) this.#slabs.splice(i, 1);
+  /** Drops every slab with nothing lent out; returns their bytes. */
+  #dropIdleSlabs(): number {
+    let bytes = 0;
+    for (let i = this.#slabs.length - 1; i >= 0; i--) {
+      const slab = this.#slabs[i]!;
+      if (slab.free.length !== this.#perSlab) continue;
+      bytes += slab.buffer.byteLength;
+      this.#slabs.splice(i, 1);
+    }
+    return bytes;
   }
 
   /** Slabs held now (for tests and diagnostics). */

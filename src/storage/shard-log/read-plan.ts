@@ -61,7 +61,7 @@ export const PLAN_BLOCK_BYTES = 1024 * 1024;
 const KEEP_BLOCKS = 4;
 const spare: Buffer[] = [];
 /** Once reads stop, the spare blocks go too. */
-const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => void (spare.length = 0));
+const idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => spare.splice(0).length * PLAN_BLOCK_BYTES);
 
 function takeBlock(): Buffer {
   idle.touch();

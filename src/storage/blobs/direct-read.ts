@@ -2,21 +2,25 @@ import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { DIRECT_ALIGN } from "./blob-store.js";
+import { alignedMemory } from "./aligned-memory.js";
 import { SEGMENT, SegmentPool, type Segment } from "./segment-pool.js";
 
 /** Block reads in flight per stream: the next block is read while the last one goes out. */
 const READ_AHEAD = 4;
-/** Readers only hold segments between a read and its copy: a few slabs serve every stream. */
-const segments = new SegmentPool(READ_AHEAD, 1);
+/**
+ * Readers only hold segments between a read and its copy: one kept slab serves a stream at a time,
+ * and concurrent streams borrow slabs the GC frees (memory for one thread, which it can free).
+ */
+const segments = new SegmentPool<ArrayBuffer>({ perSlab: READ_AHEAD, pinnedSlabs: 1, pinned: alignedMemory, overflow: alignedMemory });
 
 interface Block {
-  readonly segment: Segment;
+  readonly segment: Segment<ArrayBuffer>;
   readonly position: number;
   readonly bytes: number;
 }
 
 /** Reads one segment-long block at `position` (fewer bytes only at the end of the file). */
-async function readBlock(fh: FileHandle, segment: Segment, position: number): Promise<Block> {
+async function readBlock(fh: FileHandle, segment: Segment<ArrayBuffer>, position: number): Promise<Block> {
   let bytes = 0;
   try {
     for (;;) {

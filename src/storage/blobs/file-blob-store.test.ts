@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { alignedMemory as alignedSlab } from "./aligned-memory.js";
+import { alignedSharedMemory as alignedSlab } from "./aligned-memory.js";
 import { DIRECT_ALIGN } from "./blob-store.js";
 import { createFileBlobStore } from "./file-blob-store.js";
 

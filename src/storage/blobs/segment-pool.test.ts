@@ -1,14 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { alignedSlab, SEGMENT, SegmentPool } from "./segment-pool.js";
+import { alignedMemory, alignedSharedMemory } from "./aligned-memory.js";
+import { SEGMENT, SegmentPool } from "./segment-pool.js";
 
 describe("segment pool", () => {
-  test("lends distinct segments of one slab, then a new slab; drops slabs idle beyond the limit", () => {
-    let made = 0;
-    const pool = new SegmentPool(2, 1, (bytes) => {
-      made++;
-      return new SharedArrayBuffer(bytes);
+  const counting = () => {
+    const made = { pinned: 0, overflow: 0 };
+    const pool = new SegmentPool<SharedArrayBuffer>({
+      perSlab: 2,
+      pinnedSlabs: 1,
+      pinned: (bytes) => (made.pinned++, new SharedArrayBuffer(bytes)),
+      overflow: (bytes) => (made.overflow++, new SharedArrayBuffer(bytes)),
     });
+    return { pool, made };
+  };
+
+  test("lends distinct segments of a pinned slab, then of an overflow slab", () => {
+    const { pool, made } = counting();
     const a = pool.acquire();
     const b = pool.acquire();
     assert.equal(a.buffer, b.buffer);
@@ -16,46 +24,39 @@ describe("segment pool", () => {
     assert.equal(a.bytes.length, SEGMENT);
     const c = pool.acquire();
     assert.notEqual(c.buffer, a.buffer);
-    assert.equal(made, 2);
-    for (const s of [a, b, c]) pool.release(s);
-    // Both slabs idle, one kept.
-    assert.equal(pool.slabCount, 1);
-    pool.acquire();
-    pool.acquire();
-    assert.equal(made, 2);
+    assert.deepEqual(made, { pinned: 1, overflow: 1 });
   });
 
-  test("prefers the busiest slab, so a lightly used one can empty out", () => {
-    const pool = new SegmentPool(3, 0, (bytes) => new SharedArrayBuffer(bytes));
+  test("an overflow slab goes as soon as it is empty; the pinned slab stays and is lent first", () => {
+    const { pool, made } = counting();
     const [a, b, c] = [pool.acquire(), pool.acquire(), pool.acquire()];
-    const d = pool.acquire(); // a second slab, two segments free
-    pool.release(a); // the first slab: one free
-    const e = pool.acquire();
-    assert.equal(e.buffer, b.buffer);
-    assert.notEqual(e.buffer, d.buffer);
-    for (const s of [b, c, d, e]) pool.release(s);
-    assert.equal(pool.slabCount, 0);
+    pool.release(c);
+    assert.equal(pool.slabCount, 1, "the emptied overflow slab is dropped");
+    pool.release(a);
+    pool.release(b);
+    assert.equal(pool.slabCount, 1, "the pinned slab is kept, empty");
+    // A steady stream of bodies reuses the pinned slab, allocating nothing.
+    for (let i = 0; i < 10; i++) pool.release(pool.acquire());
+    const d = pool.acquire();
+    assert.equal(d.buffer, a.buffer);
+    assert.deepEqual(made, { pinned: 1, overflow: 1 });
   });
 
-  test("once the pool has been idle for idleMs, every slab with nothing lent out goes", async () => {
-    const pool = new SegmentPool(2, 4, (bytes) => new SharedArrayBuffer(bytes), 20);
-    const slabs = (): number => pool.slabCount;
-    const lent = [pool.acquire(), pool.acquire(), pool.acquire()];
-    pool.release(lent[0]!);
-    pool.release(lent[1]!);
-    // keepIdle 4: the idle first slab stays for now; the second has a segment out.
-    assert.equal(pool.slabCount, 2);
-    const deadline = Date.now() + 5_000;
-    while (slabs() !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(slabs(), 1, "the idle slab is dropped, the one with a segment lent out is kept");
-    pool.release(lent[2]!);
-    while (slabs() !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(slabs(), 0);
+  test("a free pinned segment is preferred over a free overflow one", () => {
+    const { pool } = counting();
+    const [a, , c, d] = [pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()];
+    assert.equal(c.buffer, d.buffer);
+    pool.release(c); // the overflow slab has one free segment
+    pool.release(a); // and so has the pinned one
+    assert.equal(pool.acquire().buffer, a.buffer);
   });
 
-  test("aligned slabs are shared memory of the size asked, rounded to 64 KiB", () => {
-    const slab = alignedSlab(SEGMENT + 1);
-    assert.ok(slab instanceof SharedArrayBuffer);
-    assert.equal(slab.byteLength, SEGMENT + 65_536);
+  test("aligned memory is of the size asked, rounded to 64 KiB; shared for the hash threads, or not", () => {
+    const shared = alignedSharedMemory(SEGMENT + 1);
+    assert.ok(shared instanceof SharedArrayBuffer);
+    assert.equal(shared.byteLength, SEGMENT + 65_536);
+    const own = alignedMemory(1);
+    assert.ok(own instanceof ArrayBuffer);
+    assert.equal(own.byteLength, 65_536);
   });
 });

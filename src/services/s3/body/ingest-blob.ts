@@ -2,16 +2,25 @@ import type { Readable } from "node:stream";
 import { MessageChannel } from "node:worker_threads";
 import type { BlobStore, BlobWriter } from "../../../storage/blobs/blob-store.js";
 import type { ChecksumAlgorithm } from "../checksums.js";
+import { alignedSharedMemory } from "../../../storage/blobs/aligned-memory.js";
 import { SEGMENT, SegmentPool, type Segment } from "../../../storage/blobs/segment-pool.js";
 import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */
 const IN_FLIGHT = 4;
-/** Slabs with no segment in use kept for the next bodies (the rest go to the GC). */
-const KEEP_IDLE_SLABS = 4;
+/**
+ * Aligned slabs kept for the process's life (32 MiB: four bodies of IN_FLIGHT + 1 segments with room
+ * to spare); bodies beyond that borrow plain shared memory, written through the page cache.
+ */
+const PINNED_SLABS = 4;
 /** Segments per slab: one WebAssembly memory each (V8 reserves address space per memory, so not one per segment). */
 const SLAB_SEGMENTS = 8;
-const segments = new SegmentPool(SLAB_SEGMENTS, KEEP_IDLE_SLABS);
+const segments = new SegmentPool<SharedArrayBuffer>({
+  perSlab: SLAB_SEGMENTS,
+  pinnedSlabs: PINNED_SLABS,
+  pinned: alignedSharedMemory,
+  overflow: (bytes) => new SharedArrayBuffer(bytes),
+});
 /** Bodies declared shorter than this are hashed on the calling thread: a worker hop costs more than it saves. */
 export const OFFLOAD_MIN = 1 << 20;
 

@@ -9,12 +9,12 @@ import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */
 const IN_FLIGHT = 4;
 /**
- * Aligned slabs kept for the process's life (32 MiB: four bodies of IN_FLIGHT + 1 segments with room
- * to spare); bodies beyond that borrow plain shared memory, written through the page cache.
+ * Aligned slabs kept for the process's life (20 MiB: four bodies at once, as a multipart upload with
+ * 4 parts in flight sends); bodies beyond that borrow plain shared memory, written through the page cache.
  */
 const PINNED_SLABS = 4;
-/** Segments per slab: one WebAssembly memory each (V8 reserves address space per memory, so not one per segment). */
-const SLAB_SEGMENTS = 8;
+/** Segments per slab: what one body holds at most (one WebAssembly memory each; V8 reserves address space per memory). */
+const SLAB_SEGMENTS = IN_FLIGHT + 1;
 const segments = new SegmentPool<SharedArrayBuffer>({
   perSlab: SLAB_SEGMENTS,
   pinnedSlabs: PINNED_SLABS,

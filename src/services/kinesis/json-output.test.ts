@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { toJsonBody } from "../../protocols/json/serialize.js";
 import { getRecordsJson, putRecordsJson, RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
+import { bytesOf } from "./test-kit.js";
 import type { GetRecordsOutput, PutRecordsOutput } from "./shapes/types.js";
 
 test("putRecordsJson writes the general serializer's bytes", () => {
@@ -19,13 +20,6 @@ test("putRecordsJson writes the general serializer's bytes", () => {
   ];
   for (const out of outputs) assert.equal(putRecordsJson(out), toJsonBody(out));
 });
-
-async function bytesOf(body: Buffer | StreamedJson): Promise<{ text: string; declared: number; chunks: number }> {
-  if (Buffer.isBuffer(body)) return { text: body.toString("utf8"), declared: body.length, chunks: 1 };
-  const parts: Buffer[] = [];
-  for await (const chunk of body.body) parts.push(chunk as Buffer);
-  return { text: Buffer.concat(parts).toString("utf8"), declared: body.length, chunks: parts.length };
-}
 
 test("getRecordsJson writes the general serializer's bytes, for any data, keys and trailing members", async () => {
   const record = (i: number, size: number, pk: string): GetRecordsOutput["Records"][number] => ({

@@ -8,6 +8,7 @@ import { createSegmentShardLogStore } from "../../storage/shard-log/segment-shar
 import { ManualClock } from "../../util/clock.js";
 import { createLogger } from "../../util/logger.js";
 import { getRecordsJson, type StreamedJson } from "./json-output.js";
+import { bytesOf } from "./test-kit.js";
 import { createStream } from "./ops/create-stream.js";
 import { getRecords, getRecordsJsonBody } from "./ops/get-records.js";
 import { getShardIterator } from "./ops/get-shard-iterator.js";
@@ -20,13 +21,6 @@ const temps: string[] = [];
 after(async () => {
   for (const d of temps) await rm(d, { recursive: true, force: true });
 });
-
-async function bytesOf(body: Buffer | StreamedJson): Promise<{ text: string; declared: number; chunks: number }> {
-  if (Buffer.isBuffer(body)) return { text: body.toString("utf8"), declared: body.length, chunks: 1 };
-  const parts: Buffer[] = [];
-  for await (const chunk of body.body) parts.push(chunk as Buffer);
-  return { text: Buffer.concat(parts).toString("utf8"), declared: body.length, chunks: parts.length };
-}
 
 test("GetRecords from a read plan writes the bytes the record-object path writes, across segments, pages and odd keys", async () => {
   const dir = await mkdtemp(join(tmpdir(), "planned-json-"));

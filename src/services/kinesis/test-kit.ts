@@ -5,6 +5,7 @@ import { ManualClock } from "../../util/clock.js";
 import { createLogger } from "../../util/logger.js";
 import { KinesisError } from "./errors.js";
 import { createStream } from "./ops/create-stream.js";
+import type { StreamedJson } from "./json-output.js";
 import type { OpContext } from "./operation.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState, type KinesisOptions } from "./state.js";
 
@@ -52,4 +53,12 @@ export async function rejects(p: Promise<unknown>, code: string, message?: RegEx
     if (message) assert.match(err.message, message);
     return true;
   });
+}
+
+/** An answer body's text, its declared length and how many chunks it came in (a buffer is one). */
+export async function bytesOf(body: Buffer | StreamedJson): Promise<{ text: string; declared: number; chunks: number }> {
+  if (Buffer.isBuffer(body)) return { text: body.toString("utf8"), declared: body.length, chunks: 1 };
+  const parts: Buffer[] = [];
+  for await (const chunk of body.body) parts.push(chunk as Buffer);
+  return { text: Buffer.concat(parts).toString("utf8"), declared: body.length, chunks: parts.length };
 }

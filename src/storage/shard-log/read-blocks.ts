@@ -1,4 +1,4 @@
-import { MessageChannel } from "node:worker_threads";
+import { freeBuffers } from "../../util/free-buffers.js";
 import type { LogRecord } from "./shard-log.js";
 
 /**
@@ -10,12 +10,6 @@ import type { LogRecord } from "./shard-log.js";
 
 /** Blocks under the records of each read that loaded any (each block owns its whole ArrayBuffer). */
 const held = new WeakMap<readonly LogRecord[], Buffer[]>();
-
-// A port whose peer is closed: an ArrayBuffer in a message's transfer list is detached and its
-// memory freed at once, and the message dropped.
-const { port1: dropPort, port2: closedPeer } = new MessageChannel();
-closedPeer.close();
-dropPort.unref();
 
 /** Notes that `records` point into `blocks`, which the log's read may still be adding to. */
 export function holdBlocks(records: readonly LogRecord[], blocks: Buffer[]): void {
@@ -31,15 +25,5 @@ export function freeRecordBlocks(records: readonly LogRecord[]): void {
   const blocks = held.get(records);
   if (blocks === undefined) return;
   held.delete(records);
-  if (blocks.length === 0) return;
-  const buffers: ArrayBuffer[] = [];
-  for (const b of blocks) {
-    const ab = b.buffer;
-    if (b.byteOffset === 0 && ab.byteLength === b.length && !(ab instanceof SharedArrayBuffer)) buffers.push(ab);
-  }
-  try {
-    dropPort.postMessage(null, buffers);
-  } catch {
-    // a buffer that cannot be transferred: the GC frees them all
-  }
+  freeBuffers(blocks);
 }

@@ -1,9 +1,9 @@
 import type { Readable } from "node:stream";
-import { MessageChannel } from "node:worker_threads";
 import type { BlobStore, BlobWriter } from "../../../storage/blobs/blob-store.js";
 import type { ChecksumAlgorithm } from "../checksums.js";
 import { alignedSharedMemory } from "../../../storage/blobs/aligned-memory.js";
 import { SEGMENT, SegmentPool, type Segment } from "../../../storage/blobs/segment-pool.js";
+import { freeBuffers } from "../../../util/free-buffers.js";
 import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */
@@ -24,12 +24,6 @@ const segments = new SegmentPool<SharedArrayBuffer>({
 /** Bodies declared shorter than this are hashed on the calling thread: a worker hop costs more than it saves. */
 export const OFFLOAD_MIN = 1 << 20;
 
-// A port whose peer is closed: a message posted on it is dropped, and an ArrayBuffer in its transfer
-// list is detached and its memory freed at once.
-const { port1: dropPort, port2: closedPeer } = new MessageChannel();
-closedPeer.close();
-dropPort.unref();
-
 /**
  * Frees a chunk's memory now that its bytes are copied, if the chunk owns its whole ArrayBuffer
  * (only for bodies whose chunks nothing else holds: see `releaseChunks`).
@@ -37,15 +31,8 @@ dropPort.unref();
  * sweep: with a small heap, a mark-compact started every ~20 MiB of body (45 per GiB, ~15% of the
  * server's CPU); detached now, the memory is uncounted at once.
  */
-function releaseChunk(chunk: Buffer): void {
-  const ab = chunk.buffer;
-  if (chunk.byteOffset !== 0 || ab.byteLength !== chunk.length || ab instanceof SharedArrayBuffer) return;
-  try {
-    dropPort.postMessage(null, [ab]);
-  } catch {
-    // not transferable (a pooled or otherwise marked buffer): the GC frees it
-  }
-}
+const releaseChunk = (chunk: Buffer): void => freeBuffers([chunk]);
+
 /** The error a stream pipeline rejects with when its signal aborts. */
 function abortError(signal: AbortSignal): Error {
   return Object.assign(new Error("The operation was aborted", { cause: signal.reason as unknown }), { name: "AbortError", code: "ABORT_ERR" });

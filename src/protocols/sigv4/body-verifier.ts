@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import { AwsChunkedDecoder } from "./aws-chunked-decoder.js";
 import { contentSha256Mismatch } from "./errors.js";
 import { sha256HexOffThread } from "./sha256-thread.js";
@@ -67,11 +67,32 @@ function giveShared(sab: SharedArrayBuffer): void {
   if (total <= POOL_MAX_BYTES) pool.push(sab);
 }
 
+/** A whole body held in shared memory, its payload hash checked (see `takeWholeBody`). */
+export interface WholeBody<R> {
+  /** The body's bytes, valid until `release()`. */
+  readonly bytes: Buffer;
+  /** What the caller's work on the shared copy answered; undefined when it failed or did not run. */
+  readonly result: R | undefined;
+  /** Gives the memory back for reuse: `bytes` must no longer be used. */
+  release(): void;
+}
+
+/** Work on a whole body in shared memory, e.g. a job of the shared thread pool. */
+export type WholeBodyWork<R> = (buffer: SharedArrayBuffer, length: number) => Promise<R>;
+
+interface Sink {
+  readonly work: WholeBodyWork<unknown>;
+  readonly resolve: (body: WholeBody<unknown>) => void;
+  /** Bytes past the declared length, kept (the body is then returned whole without the work). */
+  readonly extra: Buffer[];
+}
+
 /**
  * Passes the body through as it arrives while copying it into shared memory of its declared
  * size; at the end the SHA-256 thread hashes that copy, and the stream ends (or fails) once the
  * hash is checked. A body longer than declared is hashed here from that point on, as
- * `HashingVerifier` does.
+ * `HashingVerifier` does. Taken whole (`takeWhole`), it passes nothing through: the caller gets
+ * the shared copy, and the result of its own work on it, once the hash is checked.
  */
 class OffThreadHashingVerifier extends Transform {
   #shared: SharedArrayBuffer | undefined;
@@ -79,6 +100,8 @@ class OffThreadHashingVerifier extends Transform {
   #size = 0;
   #hash: Hash | undefined;
   #hashing = false;
+  #passed = false;
+  #sink: Sink | undefined;
   readonly #onEnd: (hex: string) => void;
 
   constructor(onEnd: (hex: string) => void, declaredBytes: number) {
@@ -88,37 +111,103 @@ class OffThreadHashingVerifier extends Transform {
     this.#copy = Buffer.from(this.#shared, 0, declaredBytes);
   }
 
+  /** See `takeWholeBody`; undefined once bytes were passed through. */
+  takeWhole<R>(work: WholeBodyWork<R>): Promise<WholeBody<R>> | undefined {
+    if (this.#passed || this.#sink !== undefined || this.readableEnded || this.destroyed) return undefined;
+    return new Promise<WholeBody<R>>((resolve, reject) => {
+      let settled = false;
+      this.#sink = {
+        work: work as WholeBodyWork<unknown>,
+        resolve: (body) => {
+          settled = true;
+          resolve(body as WholeBody<R>);
+        },
+        extra: [],
+      };
+      this.once("error", (err) => {
+        if (!settled) reject(err);
+        settled = true;
+      });
+      this.once("close", () => {
+        if (!settled) reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+        settled = true;
+      });
+      this.resume();
+    });
+  }
+
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
     const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (this.#hash === undefined && this.#size + b.length > this.#copy.length) {
       this.#hash = createHash("sha256").update(this.#copy.subarray(0, this.#size));
-      this.#release();
+      // Taken whole, the copy stays: it is the start of the body.
+      if (this.#sink === undefined) this.#release();
     }
-    if (this.#hash !== undefined) this.#hash.update(b);
-    else {
+    if (this.#hash !== undefined) {
+      this.#hash.update(b);
+      if (this.#sink !== undefined) {
+        this.#sink.extra.push(b);
+        callback();
+        return;
+      }
+    } else {
       b.copy(this.#copy, this.#size);
       this.#size += b.length;
+      if (this.#sink !== undefined) {
+        callback();
+        return;
+      }
     }
+    this.#passed = true;
     callback(null, b);
   }
 
   override _flush(callback: TransformCallback): void {
     const shared = this.#shared;
+    const sink = this.#sink;
     if (this.#hash !== undefined || shared === undefined) {
-      this.#check((this.#hash ?? createHash("sha256")).digest("hex"), callback);
+      const hex = (this.#hash ?? createHash("sha256")).digest("hex");
+      if (sink === undefined) {
+        this.#check(hex, callback);
+        return;
+      }
+      // Longer than declared: the body is handed over whole, without the caller's work.
+      const bytes = Buffer.concat([this.#copy.subarray(0, this.#size), ...sink.extra]);
+      this.#release();
+      if (this.#check(hex, callback)) sink.resolve({ bytes, result: undefined, release() {} });
       return;
     }
     this.#hashing = true;
-    sha256HexOffThread(shared, this.#size).then(
-      (hex) => {
+    const size = this.#size;
+    const hashed = sha256HexOffThread(shared, size);
+    // The caller's work runs beside the hash; its answer counts only once the hash is checked.
+    const worked = sink === undefined ? Promise.resolve(undefined) : sink.work(shared, size).catch(() => undefined);
+    Promise.all([hashed, worked]).then(
+      ([hex, result]) => {
         this.#hashing = false;
-        this.#release();
-        this.#check(hex, callback);
+        if (sink === undefined) {
+          this.#release();
+          this.#check(hex, callback);
+          return;
+        }
+        // The copy now belongs to the caller, who releases it.
+        this.#shared = undefined;
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          giveShared(shared);
+        };
+        if (this.#check(hex, callback)) sink.resolve({ bytes: this.#copy.subarray(0, size), result, release });
+        else release();
       },
       (err: unknown) => {
-        this.#hashing = false;
-        this.#release();
-        callback(err as Error);
+        // The hash failed (the thread died): wait for the work to let go of the copy.
+        void worked.finally(() => {
+          this.#hashing = false;
+          this.#release();
+          callback(err as Error);
+        });
       },
     );
   }
@@ -134,15 +223,28 @@ class OffThreadHashingVerifier extends Transform {
     this.#shared = undefined;
   }
 
-  #check(hex: string, callback: TransformCallback): void {
+  /** Ends the stream if the hash matches (true), else fails it (false). */
+  #check(hex: string, callback: TransformCallback): boolean {
     try {
       this.#onEnd(hex);
     } catch (err) {
       callback(err as Error);
-      return;
+      return false;
     }
     callback();
+    return true;
   }
+}
+
+/**
+ * For a caller that reads the body whole: when `body` is a verifier that copies a large body into
+ * shared memory (a declared length of 64 KiB to 16 MiB, read whole), it stops passing the body
+ * through and resolves, once the payload hash is checked, with the shared copy and what `work`
+ * (started on the copy beside the hash) answered. It rejects as reading the body would (the
+ * AuthError of a hash mismatch first). Undefined for any other body: read it as usual.
+ */
+export function takeWholeBody<R>(body: Readable, work: WholeBodyWork<R>): Promise<WholeBody<R>> | undefined {
+  return body instanceof OffThreadHashingVerifier ? body.takeWhole(work) : undefined;
 }
 
 /** How the caller will read the body. */

@@ -1,18 +1,14 @@
-// The body of the SHA-256 thread: hashes the shared-memory spans the main thread posts and answers
-// each with its hex digest (see sha256-thread.ts).
+// The SHA-256 job of the shared thread pool (src/threads): hashes a body the main thread copied
+// into shared memory and answers with its hex digest (see sha256-thread.ts).
 import { createHash } from "node:crypto";
-import { parentPort } from "node:worker_threads";
-import type { Sha256Reply, Sha256Request } from "./sha256-thread.js";
 
-const port = parentPort;
-if (port === null) throw new Error("sha256-worker must run in a worker thread");
+/** Hash the first `length` bytes of `buffer`. */
+export interface Sha256Args {
+  readonly buffer: SharedArrayBuffer;
+  readonly length: number;
+}
 
-port.on("message", (msg: Sha256Request) => {
-  let reply: Sha256Reply;
-  try {
-    reply = { id: msg.id, hex: createHash("sha256").update(new Uint8Array(msg.buffer, 0, msg.length)).digest("hex") };
-  } catch (err) {
-    reply = { id: msg.id, error: String(err) };
-  }
-  port.postMessage(reply);
-});
+/** Runs on a pool thread: the hex SHA-256 of the span. */
+export function run(args: Sha256Args): string {
+  return createHash("sha256").update(new Uint8Array(args.buffer, 0, args.length)).digest("hex");
+}

@@ -26,18 +26,15 @@ const MD5_K = Int32Array.from({ length: 64 }, (_v, i) => Math.floor(Math.abs(Mat
 const MD5_S = Int32Array.from({ length: 64 }, (_v, i) => [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21][(i >> 4) * 4 + (i & 3)]!);
 const md5Block = new Int32Array(16);
 
-/**
- * The top 32 bits of a partition key's hash key (the first 4 bytes of its MD5, big-endian), for
- * keys of up to 55 ASCII characters (one MD5 block); -1 for any other key (use `partitionKeyHashHex`).
- */
-export function partitionKeyHashTop(partitionKey: string): number {
+/** MD5 of a short ASCII key (one block) into md5State as the four state words a, b, c, d; false for other keys. */
+function md5Short(partitionKey: string): boolean {
   const n = partitionKey.length;
-  if (n > 55) return -1;
+  if (n > 55) return false;
   const m = md5Block;
   m.fill(0);
   for (let i = 0; i < n; i++) {
     const c = partitionKey.charCodeAt(i);
-    if (c > 0x7f) return -1;
+    if (c > 0x7f) return false;
     m[i >> 2]! |= c << ((i & 3) << 3);
   }
   m[n >> 2]! |= 0x80 << ((n & 3) << 3);
@@ -69,8 +66,46 @@ export function partitionKeyHashTop(partitionKey: string): number {
     c = b;
     b = (b + ((x << r) | (x >>> (32 - r)))) | 0;
   }
-  const w = (a + 0x67452301) | 0; // the digest's first 4 bytes, little-endian
+  md5State[0] = (a + 0x67452301) | 0;
+  md5State[1] = (b + (0xefcdab89 | 0)) | 0;
+  md5State[2] = (c + (0x98badcfe | 0)) | 0;
+  md5State[3] = (d + 0x10325476) | 0;
+  return true;
+}
+const md5State = new Int32Array(4);
+
+/** A digest word (little-endian in MD5's state) as the big-endian unsigned number its bytes spell. */
+function bigEndian(w: number): number {
   return (w & 0xff) * 0x1000000 + ((w >>> 8) & 0xff) * 0x10000 + ((w >>> 16) & 0xff) * 0x100 + ((w >>> 24) & 0xff);
+}
+
+/**
+ * The top 32 bits of a partition key's hash key (the first 4 bytes of its MD5, big-endian), for
+ * keys of up to 55 ASCII characters (one MD5 block); -1 for any other key (use `partitionKeyHashHex`).
+ */
+export function partitionKeyHashTop(partitionKey: string): number {
+  return md5Short(partitionKey) ? bigEndian(md5State[0]!) : -1;
+}
+
+/**
+ * Writes a partition key's hash key as four big-endian 32-bit words (most significant first) into
+ * `out` from `at`: compared word by word, they order keys as numbers.
+ */
+export function partitionKeyHashWords(partitionKey: string, out: Uint32Array, at: number): void {
+  if (md5Short(partitionKey)) {
+    for (let i = 0; i < 4; i++) out[at + i] = bigEndian(md5State[i]!);
+    return;
+  }
+  const digest = hash("md5", partitionKey, "buffer");
+  for (let i = 0; i < 4; i++) out[at + i] = digest.readUInt32BE(4 * i);
+}
+
+/** Writes a hash key (0 <= key < 2^128) as four big-endian 32-bit words into `out` from `at`. */
+export function hashKeyWords(key: bigint, out: Uint32Array, at: number): void {
+  for (let i = 3; i >= 0; i--) {
+    out[at + i] = Number(key & 0xffffffffn);
+    key >>= 32n;
+  }
 }
 
 /** An inclusive range of hash keys. */

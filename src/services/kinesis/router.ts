@@ -6,6 +6,7 @@ import { ownEntry, targetOperation, unknownOperationMessage } from "../../protoc
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
 import { CBOR_CONTENT_TYPE, JSON_CONTENT_TYPE, KinesisError, responseHeaders, toKinesisError, wireFormatOf, type WireFormat } from "./errors.js";
 import { kinesisOperations } from "./ops/index.js";
+import { putRecordsFromBody } from "./put-records-body.js";
 import { getRecordsJsonBody } from "./ops/get-records.js";
 import type { SubscribeToShardResult } from "./ops/subscribe-to-shard.js";
 import { operations as modelOperations } from "./shapes/model.js";
@@ -66,15 +67,17 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
   const arenas = new ArenaLease();
   let output: unknown;
   try {
-    const input = inputShape === "" ? {} : await readInput(req, inputShape, format, arenas);
-    if (inputShape !== "") validateInput(input, inputShape);
+    // A large PutRecords body held whole for its payload hash is parsed and encoded on a pool thread.
+    const offThread = name === "PutRecords" && format === "json" ? putRecordsFromBody(req.body, { state, signal: ctx.signal }) : undefined;
+    const input = offThread !== undefined || inputShape === "" ? {} : await readInput(req, inputShape, format, arenas);
+    if (offThread === undefined && inputShape !== "") validateInput(input, inputShape);
     if (name === "GetRecords" && format === "json") {
       // Written while it is sent, from a read plan rather than a page of record objects.
       const body = await getRecordsJsonBody(input as GetRecordsInput, { state, signal: ctx.signal });
       if (Buffer.isBuffer(body)) return { status: 200, headers: responseHeaders(format, ctx), body };
       return { status: 200, headers: { ...responseHeaders(format, ctx), "content-length": String(body.length) }, body: body.body };
     }
-    output = await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
+    output = offThread !== undefined ? await offThread : await (op as (input: unknown, ctx: { state: KinesisState; signal: AbortSignal }) => Promise<unknown>)(input, { state, signal: ctx.signal });
   } finally {
     arenas.release();
   }

@@ -3,6 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "../../util/logger.js";
 import type { AppendInput, LogRecord, ReadOptions, ShardLog } from "./shard-log.js";
 import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY, encodeBatch, frameTimestamp } from "./frame.js";
+import { numberBlankFrames } from "./frame-patch.js";
 import { ShardLogClosedError, ShardLogCorruptError } from "./errors.js";
 import { HORIZON_FILE, fsyncDir, indexFileName, writeFileAtomically, writeFileDurably } from "./log-paths.js";
 import { SegmentGoneError } from "./handle-pool.js";
@@ -120,6 +121,26 @@ export class SegmentShardLog implements ShardLog {
     this.#assignedLastTs = enc.lastTs;
     return new Promise((resolve, reject) => {
       this.#pending.push({ buf: enc.buf, first, count: records.length, firstTs: enc.firstTs, lastTs: enc.lastTs, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  appendFrames(frames: Buffer, count: number, timestamp: number): Promise<readonly bigint[]> {
+    if (this.#closing) return Promise.reject(new ShardLogClosedError(`shard log ${this.#cfg.id} is closed`));
+    if (this.#failed !== undefined) return Promise.reject(this.#failedError());
+    if (count === 0) return Promise.resolve([]);
+    const first = this.#assignedNext;
+    const ts = Math.max(this.#assignedLastTs, Math.floor(timestamp));
+    try {
+      if (!Number.isSafeInteger(ts)) throw new RangeError(`timestamp ${timestamp} is not a safe integer of milliseconds`);
+      numberBlankFrames(frames, count, first, ts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#assignedNext = first + count;
+    this.#assignedLastTs = ts;
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ buf: frames, first, count, firstTs: ts, lastTs: ts, resolve, reject });
       this.#kick();
     });
   }

@@ -37,6 +37,12 @@ export interface ShardLog {
    * keep that order even though they may share one fsync.
    */
   append(records: readonly AppendInput[]): Promise<readonly bigint[]>;
+  /**
+   * Optional: appends `count` records given as blank frames (frame-patch.ts: encoded with seq and
+   * timestamp 0), as `append` would with each record's timestamp `timestamp`; the log numbers
+   * them in place (`frames` then belongs to the log). Undefined: use `append`.
+   */
+  appendFrames?(frames: Buffer, count: number, timestamp: number): Promise<readonly bigint[]>;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
   /**

@@ -1,0 +1,157 @@
+import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
+import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY } from "../../storage/shard-log/frame.js";
+import type { AppendInput, ShardLog } from "../../storage/shard-log/shard-log.js";
+import { hashKeyWords } from "./hash-key.js";
+import { rangeOf, type PlannedPutRecords } from "./put-records-job.js";
+import { recordSequenceNumbers } from "./sequence-number.js";
+import type { KinesisState } from "./state.js";
+
+/** Per record of a planned PutRecords call, in request order: its sequence number and shard, or its error. */
+export interface PlannedOutcome {
+  readonly numbers: (string | undefined)[];
+  readonly shardIds: (string | undefined)[];
+  readonly errors: ({ readonly errorCode: string; readonly errorMessage: string } | undefined)[];
+}
+
+/** The open shards' hash key ranges as 8 words each (start, end; big-endian words), as the job groups by. */
+export function layoutWords(shards: readonly ShardRow[]): Uint32Array {
+  const out = new Uint32Array(shards.length * 8);
+  shards.forEach((s, k) => {
+    hashKeyWords(s.startingHashKey, out, k * 8);
+    hashKeyWords(s.endingHashKey, out, k * 8 + 4);
+  });
+  return out;
+}
+
+export function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Appends a planned PutRecords call's frames to the open shards their keys fall in, as
+ * `putEntries` does for parsed records (same routing, throttling, durability and per-record
+ * outcomes). `onLayout` gets the open shards' layout the records were routed by.
+ */
+export async function appendPlanned(state: KinesisState, stream: StreamRow, plan: PlannedPutRecords, onLayout: (layout: Uint32Array) => void): Promise<PlannedOutcome> {
+  for (;;) {
+    // Open the logs first; then route against a fresh shard list and append without yielding,
+    // so a concurrent split cannot close a shard between routing and appending.
+    const open = state.shards(stream).filter((s) => s.closedAt === null);
+    await Promise.all(open.map((s) => state.log(stream, s)));
+    const current = state.requireReadable(stream.name);
+    if (current.id !== stream.id) throw state.notFound(stream.name);
+    const shards = state.shards(current).filter((s) => s.closedAt === null);
+    if (shards.some((s) => state.openLog(current, s) === undefined)) continue;
+    const layout = layoutWords(shards);
+    onLayout(layout);
+    return appendGroups(state, current, shards, layout, plan);
+  }
+}
+
+/** One shard's share of the records: their indexes (request order) and blank frames. */
+interface Group {
+  readonly indexes: number[];
+  readonly frames: Buffer;
+}
+
+async function appendGroups(state: KinesisState, stream: StreamRow, shards: readonly ShardRow[], layout: Uint32Array, plan: PlannedPutRecords): Promise<PlannedOutcome> {
+  const n = plan.count;
+  const out: PlannedOutcome = { numbers: new Array(n), shardIds: new Array(n), errors: new Array(n) };
+  const frames = Buffer.from(plan.frames);
+  const logs = shards.map((s) => state.openLog(stream, s) as ShardLog);
+  const groups =
+    !state.limiter.enabled && plan.layout !== undefined && sameWords(plan.layout, layout) && logs.every((l) => l.appendFrames !== undefined)
+      ? groupsAsPlanned(plan, frames)
+      : regroup(state, stream, shards, layout, plan, frames, out);
+  const now = state.now();
+  const appends: Promise<void>[] = [];
+  for (let k = 0; k < shards.length; k++) {
+    const group = groups[k];
+    if (group === undefined || group.indexes.length === 0) continue;
+    const shard = shards[k]!;
+    const log = logs[k]!;
+    const { indexes } = group;
+    const done = log.appendFrames !== undefined ? log.appendFrames(group.frames, indexes.length, now) : log.append(appendInputs(group.frames, indexes.length, now));
+    appends.push(
+      done.then(
+        (seqs) => {
+          const first = seqs[0]!;
+          const numbers = recordSequenceNumbers(shard.createdAt, shard.index, first, seqs.length);
+          if (seqs.length !== indexes.length || seqs[seqs.length - 1]! - first !== BigInt(seqs.length - 1)) throw new Error("shard log numbered an append out of order");
+          const shardId = shard.shardId;
+          for (let j = 0; j < indexes.length; j++) {
+            const i = indexes[j]!;
+            out.numbers[i] = numbers[j]!;
+            out.shardIds[i] = shardId;
+          }
+        },
+      ).catch((err: unknown) => {
+        state.logger.error("kinesis: append failed", { stream: stream.name, shard: shard.shardId, err: String(err) });
+        for (const i of indexes) out.errors[i] = { errorCode: "InternalFailure", errorMessage: "Internal service failure." };
+      }),
+    );
+  }
+  await Promise.all(appends);
+  return out;
+}
+
+/** The job grouped the records by the current layout: each group is one shard's frames, as they lie. */
+function groupsAsPlanned(plan: PlannedPutRecords, frames: Buffer): Group[] {
+  const groups: Group[] = [];
+  let at = 0;
+  for (let g = 0; g < plan.groupCounts.length; g++) {
+    const bytes = plan.groupBytes[g]!;
+    groups.push({ indexes: new Array<number>(plan.groupCounts[g]!), frames: frames.subarray(at, at + bytes) });
+    at += bytes;
+  }
+  for (let i = 0; i < plan.count; i++) groups[plan.group[i]!]!.indexes[plan.place[i]!] = i;
+  return groups;
+}
+
+/** Routes each record here (the layout changed, or throttling is on) and copies its frame into its shard's batch. */
+function regroup(state: KinesisState, stream: StreamRow, shards: readonly ShardRow[], layout: Uint32Array, plan: PlannedPutRecords, frames: Buffer, out: PlannedOutcome): Group[] {
+  const indexes: number[][] = shards.map(() => []);
+  const bytes = new Array<number>(shards.length).fill(0);
+  const limited = state.limiter.enabled;
+  for (let i = 0; i < plan.count; i++) {
+    const k = rangeOf(plan.keys, i, layout);
+    const shard = shards[k];
+    if (shard === undefined) throw new Error(`no open shard covers hash key of record ${i}`);
+    const at = plan.frameAt[i]!;
+    const body = frames.readUInt32LE(at);
+    if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", body - MIN_BODY)) {
+      out.errors[i] = {
+        errorCode: "ProvisionedThroughputExceededException",
+        errorMessage: `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${state.accountId}.`,
+      };
+      continue;
+    }
+    indexes[k]!.push(i);
+    bytes[k]! += FRAME_PREFIX + body;
+  }
+  return indexes.map((list, k) => {
+    const buf = Buffer.allocUnsafe(bytes[k]!);
+    let off = 0;
+    for (const i of list) {
+      const at = plan.frameAt[i]!;
+      off += frames.copy(buf, off, at, at + FRAME_PREFIX + frames.readUInt32LE(at));
+    }
+    return { indexes: list, frames: buf };
+  });
+}
+
+/** Blank frames back to records, for a log that takes records only. */
+function appendInputs(frames: Buffer, count: number, timestamp: number): AppendInput[] {
+  const out = new Array<AppendInput>(count);
+  let at = 0;
+  for (let j = 0; j < count; j++) {
+    const body = frames.readUInt32LE(at);
+    const pkLen = frames.readUInt16LE(at + 24);
+    const pkAt = at + FRAME_HEADER;
+    out[j] = { timestamp, partitionKey: frames.toString("utf8", pkAt, pkAt + pkLen), data: frames.subarray(pkAt + pkLen, at + FRAME_PREFIX + body) };
+    at += FRAME_PREFIX + body;
+  }
+  return out;
+}

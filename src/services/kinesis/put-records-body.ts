@@ -1,0 +1,94 @@
+import type { Readable } from "node:stream";
+import { ArenaLease } from "../../protocols/json/blob-arena.js";
+import { takeWholeBody, type WholeBody } from "../../protocols/sigv4/body-verifier.js";
+import type { StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-store.js";
+import { threadJob } from "../../threads/job.js";
+import { sharedThreadPool } from "../../threads/pool.js";
+import { putRecords } from "./ops/put-records.js";
+import { appendPlanned, sameWords, type PlannedOutcome } from "./put-planned.js";
+import type { PlannedPutRecords, PutRecordsJobArgs } from "./put-records-job.js";
+import type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from "./shapes/types.js";
+import type { OpContext } from "./operation.js";
+import { parseBody, validateInput } from "./wire.js";
+
+const PUT_RECORDS_JOB = threadJob("kinesis-put-records", new URL("./put-records-job.js", import.meta.url));
+
+/** Layouts of the streams written to lately, by the name or ARN requests give (at most `MAX_LAYOUTS`). */
+const layouts = new Map<string, Uint32Array>();
+const MAX_LAYOUTS = 8;
+
+function noteLayout(key: string | undefined, layout: Uint32Array): void {
+  if (key === undefined) return;
+  const known = layouts.get(key);
+  if (known !== undefined && sameWords(known, layout)) return;
+  layouts.delete(key);
+  layouts.set(key, layout);
+  if (layouts.size > MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
+}
+
+/**
+ * PutRecords from a JSON body that the server holds whole in shared memory for its payload hash
+ * (a large body read whole): a pool thread parses, validates and encodes its records (see
+ * put-records-job.ts) while another hashes it, and this thread checks the signature, looks the
+ * stream up, numbers the frames and appends them. Undefined when the body is not held that way:
+ * read it as usual. A body the thread does not take goes the usual way from the shared copy, so
+ * answers and errors are exactly those of `putRecords`.
+ */
+export function putRecordsFromBody(body: Readable, ctx: OpContext): Promise<PutRecordsOutput> | undefined {
+  const whole = takeWholeBody(body, (buffer, length) =>
+    sharedThreadPool().run<PlannedPutRecords | undefined>(PUT_RECORDS_JOB, { buffer, length, layouts } satisfies PutRecordsJobArgs, { weight: 3 }),
+  );
+  return whole?.then((w) => putWhole(w, ctx));
+}
+
+async function putWhole(whole: WholeBody<PlannedPutRecords | undefined>, ctx: OpContext): Promise<PutRecordsOutput> {
+  const { state } = ctx;
+  const plan = whole.result;
+  let stream: StreamRow;
+  try {
+    if (plan === undefined) return await putParsed(whole.bytes, ctx);
+    const ref: { StreamName?: string; StreamARN?: string } = {};
+    if (plan.StreamName !== undefined) ref.StreamName = plan.StreamName;
+    if (plan.StreamARN !== undefined) ref.StreamARN = plan.StreamARN;
+    stream = state.requireReadable(ref);
+    // Too large for this stream: the usual path words the ValidationException.
+    if (plan.maxData > stream.maxRecordSizeKiB * 1024) return await putParsed(whole.bytes, ctx);
+  } finally {
+    whole.release();
+  }
+  const outcomes = await appendPlanned(state, stream, plan, (layout) => noteLayout(plan.StreamName ?? plan.StreamARN, layout));
+  return answer(outcomes, stream);
+}
+
+/** The usual path, from the body's bytes. */
+async function putParsed(bytes: Buffer, ctx: OpContext): Promise<PutRecordsOutput> {
+  const arenas = new ArenaLease();
+  try {
+    const input = parseBody(bytes, "PutRecordsInput", "json", arenas);
+    validateInput(input, "PutRecordsInput");
+    return await putRecords(input as PutRecordsInput, ctx);
+  } finally {
+    arenas.release();
+  }
+}
+
+function answer(outcomes: PlannedOutcome, stream: StreamRow): PutRecordsOutput {
+  const { shardIds, numbers, errors } = outcomes;
+  let failed = 0;
+  const records = new Array<PutRecordsResultEntry>(numbers.length);
+  for (let i = 0; i < numbers.length; i++) {
+    const seq = numbers[i];
+    if (seq !== undefined) records[i] = { SequenceNumber: seq, ShardId: shardIds[i]! };
+    else {
+      failed++;
+      const e = errors[i] ?? { errorCode: "InternalFailure", errorMessage: "Internal service failure." };
+      records[i] = { ErrorCode: e.errorCode, ErrorMessage: e.errorMessage };
+    }
+  }
+  return { FailedRecordCount: failed, Records: records, EncryptionType: stream.encryptionType };
+}
+
+/** For tests: forgets the stream layouts. */
+export function forgetLayouts(): void {
+  layouts.clear();
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { numberBlankFrames } from "../../storage/shard-log/frame-patch.js";
+import { encodeBatch } from "../../storage/shard-log/frame.js";
+import { evenRanges, hashKeyWords, partitionKeyHash } from "./hash-key.js";
+import { run, type PlannedPutRecords } from "./put-records-job.js";
+
+function shared(text: string): { buffer: SharedArrayBuffer; length: number } {
+  const bytes = Buffer.from(text);
+  const buffer = new SharedArrayBuffer(bytes.length);
+  bytes.copy(Buffer.from(buffer));
+  return { buffer, length: bytes.length };
+}
+
+function layoutOf(count: number): Uint32Array {
+  const out = new Uint32Array(count * 8);
+  evenRanges(count).forEach((r, k) => {
+    hashKeyWords(r.start, out, k * 8);
+    hashKeyWords(r.end, out, k * 8 + 4);
+  });
+  return out;
+}
+
+const records = Array.from({ length: 40 }, (_v, i) => ({ Data: Buffer.from(`record ${i} `.repeat(i + 1)).toString("base64"), PartitionKey: `key-${i}-ü` }));
+const body = JSON.stringify({ StreamName: "s", Records: records });
+
+test("the job groups records by the stream's layout, as blank frames that number into encodeBatch's frames", () => {
+  const layout = layoutOf(3);
+  const plan = run({ ...shared(body), layouts: new Map([["s", layout]]) })?.value as PlannedPutRecords;
+  assert.ok(plan !== undefined);
+  assert.equal(plan.count, records.length);
+  assert.deepEqual(plan.layout, layout);
+  const frames = Buffer.from(plan.frames);
+  let at = 0;
+  for (let g = 0; g < 3; g++) {
+    const members = records.map((_r, i) => i).filter((i) => plan.group[i] === g);
+    assert.equal(members.length, plan.groupCounts[g]);
+    // Each record is in the shard its MD5 falls in.
+    const range = evenRanges(3)[g]!;
+    for (const i of members) {
+      const key = partitionKeyHash(records[i]!.PartitionKey);
+      assert.ok(range.start <= key && key <= range.end);
+    }
+    const bytes = plan.groupBytes[g]!;
+    const got = Buffer.from(frames.subarray(at, at + bytes));
+    numberBlankFrames(got, members.length, 1000, 1_700_000_000_000);
+    const want = encodeBatch(
+      members.map((i) => ({ timestamp: 1_700_000_000_000, partitionKey: records[i]!.PartitionKey, data: Buffer.from(records[i]!.Data, "base64") })),
+      1000,
+      0,
+    ).buf;
+    assert.ok(got.equals(want), `group ${g}`);
+    at += bytes;
+  }
+});
+
+test("without a known layout the records stay in request order; anything unusual is left to the main thread", () => {
+  const plan = run({ ...shared(body), layouts: new Map() })?.value as PlannedPutRecords;
+  assert.equal(plan.layout, undefined);
+  assert.deepEqual([...plan.place], records.map((_r, i) => i));
+  assert.equal(run({ ...shared('{"StreamName":"s","Records":[]}'), layouts: new Map() }), undefined);
+  assert.equal(run({ ...shared('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }), undefined);
+  assert.equal(run({ ...shared("not json"), layouts: new Map() }), undefined);
+});

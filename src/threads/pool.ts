@@ -213,8 +213,13 @@ class Lease implements ThreadLease {
 
 let shared: ThreadPool | undefined;
 
-/** The process's thread pool, made on first use with one thread per core (at most 4). */
+/** Threads of the process's shared pool: one per core, at most 4. */
+export function sharedThreadPoolSize(): number {
+  return Math.min(4, availableParallelism());
+}
+
+/** The process's thread pool, made on first use with `sharedThreadPoolSize()` threads. */
 export function sharedThreadPool(): ThreadPool {
-  shared ??= new ThreadPool(Math.min(4, availableParallelism()));
+  shared ??= new ThreadPool(sharedThreadPoolSize());
   return shared;
 }

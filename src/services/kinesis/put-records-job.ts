@@ -147,8 +147,9 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
     groupBytes[g] = groupBytes[g]! + bytes;
     frameTotal += bytes;
   }
-  const frames = new ArrayBuffer(frameTotal);
-  const out = Buffer.from(frames);
+  // Not zero-filled: every byte is written below.
+  const out = Buffer.allocUnsafeSlow(frameTotal);
+  const frames = out.buffer as ArrayBuffer;
   const cursor = new Float64Array(groupCount);
   for (let g = 1; g < groupCount; g++) cursor[g] = cursor[g - 1]! + groupBytes[g - 1]!;
   const frameAt = new Float64Array(n);

@@ -83,12 +83,19 @@ export function writeBlankFrame(buf: Uint8Array, off: number, pkBytes: number, d
   if (pkBytes > MAX_PARTITION_KEY_BYTES) throw new RangeError(`partition key is ${pkBytes} bytes; the limit is ${MAX_PARTITION_KEY_BYTES}`);
   const body = MIN_BODY + pkBytes + data.byteLength;
   if (body > MAX_BODY) throw new RangeError(`record of ${data.byteLength} bytes exceeds the ${MAX_BODY}-byte frame limit`);
-  const view = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER);
-  view.setUint32(0, body, true);
-  for (let i = 8; i < 24; i += 4) view.setUint32(i, 0, true);
-  view.setUint16(24, pkBytes, true);
+  buf[off] = body & 0xff;
+  buf[off + 1] = (body >>> 8) & 0xff;
+  buf[off + 2] = (body >>> 16) & 0xff;
+  buf[off + 3] = body >>> 24;
+  buf.fill(0, off + 8, off + 24);
+  buf[off + 24] = pkBytes & 0xff;
+  buf[off + 25] = pkBytes >>> 8;
   buf.set(data, off + FRAME_HEADER + pkBytes);
-  view.setUint32(4, crc32(buf.subarray(off + FRAME_PREFIX, off + FRAME_PREFIX + body)), true);
+  const crc = crc32(buf.subarray(off + FRAME_PREFIX, off + FRAME_PREFIX + body));
+  buf[off + 4] = crc & 0xff;
+  buf[off + 5] = (crc >>> 8) & 0xff;
+  buf[off + 6] = (crc >>> 16) & 0xff;
+  buf[off + 7] = crc >>> 24;
   return off + FRAME_PREFIX + body;
 }
 

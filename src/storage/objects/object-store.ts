@@ -91,6 +91,24 @@ export interface ListedObject {
   readonly checksum: Pick<StoredChecksum, "algorithm" | "type"> | undefined;
 }
 
+/** The storage class, owner and checksum kind a listing shows for a version. */
+export type ListedKind = Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum">;
+
+/**
+ * Receives one listed object. `kind` is one shared object (never modified) per distinct kind on
+ * a page, so neighbours with the same storage class, owner and checksum kind pass the same object.
+ */
+export type ListedObjectVisitor = (key: string, lastModified: number, etag: string, size: number, kind: ListedKind) => void;
+
+/** What scanObjects returns once it has visited a page. */
+export interface ScannedPage {
+  /** Objects visited (at most maxKeys). */
+  readonly count: number;
+  readonly isTruncated: boolean;
+  /** The last key visited when truncated (the next page starts after it). */
+  readonly resumeAfter: string | undefined;
+}
+
 export interface ListObjectsPage {
   /** Objects and common prefixes merged in key order, at most maxKeys entries in all. */
   readonly entries: ReadonlyArray<{ readonly object: ListedObject } | { readonly prefix: string }>;
@@ -173,6 +191,13 @@ export interface ObjectStore extends UploadStore {
   setTags(bucket: string, key: string, versionId: string, tags: ReadonlyArray<readonly [string, string]>): Promise<boolean>;
 
   listObjects(bucket: string, query: ListObjectsQuery): ListObjectsPage;
+  /**
+   * Optional: a listing without a delimiter, the page's objects handed to `visit` in key order
+   * instead of collected into entries (the same objects, order and truncation as listObjects with
+   * delimiter ""). A store may serve it from a cheaper read than one value per column per row;
+   * callers use listObjects where a store lacks it.
+   */
+  scanObjects?(bucket: string, query: Omit<ListObjectsQuery, "delimiter">, visit: ListedObjectVisitor): ScannedPage;
   listVersions(bucket: string, query: ListVersionsQuery): ListVersionsPage;
   /** Whether any version or incomplete upload still points at this blob (for the start-up sweep of orphaned files). */
   isBlobReferenced(blobId: string): boolean;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import type { SqliteDatabase } from "../sqlite/database.js";
-import type { ListObjectsQuery, ListVersionsQuery, ObjectStore, ObjectVersion } from "./object-store.js";
+import type { ListedObject, ListObjectsQuery, ListVersionsQuery, ObjectStore, ObjectVersion } from "./object-store.js";
 import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
 import { createSqliteObjectStore } from "./sqlite-object-store.js";
 import { decodeRow } from "./sqlite-rows.js";
@@ -206,6 +206,17 @@ describe("sqlite object listing", () => {
     }
   });
 
+  it("scans every page exactly as listObjects lists it without a delimiter", () => {
+    const markers = [undefined, "", "a", "a/", "a/b", "a/c/d", "a\u00e9", "a\u{1F600}", "b//", "c::d", "d/", "\u00e9", "\u00e9/1", "zzz"];
+    for (const prefix of ["", "a", "a/", "b", "b/", "c", "d/", "\u00e9", "zz"]) {
+      for (const after of markers) {
+        for (const maxKeys of [0, 1, 2, 3, 7, 1000]) {
+          assertScanMatches(store, BUCKET, { prefix, after, maxKeys });
+        }
+      }
+    }
+  });
+
   /** Every version entry as ListObjectVersions must order it. */
   function expectedVersions(prefix: string, delimiter: string): string[] {
     const out: string[] = [];
@@ -272,6 +283,59 @@ describe("sqlite object listing", () => {
     const outside = versionsPage({ prefix: "a/", delimiter: "", keyMarker: "z", versionIdMarker: "v2", maxKeys: 10 });
     assert.deepEqual(outside.entries, []);
     assert.equal(outside.truncated, false);
+  });
+});
+
+/** scanObjects visits what listObjects lists with no delimiter: same objects, kinds, order, truncation and resume point. */
+function assertScanMatches(store: ObjectStore, bucket: string, q: Omit<ListObjectsQuery, "delimiter">): void {
+  const want = store.listObjects(bucket, { ...q, delimiter: "" });
+  const seen: ListedObject[] = [];
+  const got = store.scanObjects!(bucket, q, (key, lastModified, etag, size, kind) => void seen.push({ key, lastModified, etag, size, ...kind }));
+  const what = JSON.stringify(q);
+  assert.deepEqual(
+    seen,
+    want.entries.map((e) => ("object" in e ? e.object : assert.fail(`a prefix in a listing without a delimiter: ${e.prefix}`))),
+    what,
+  );
+  assert.deepEqual(got, { count: want.entries.length, isTruncated: want.isTruncated, resumeAfter: want.resumeAfter }, what);
+}
+
+describe("sqlite object scan", () => {
+  let store: ObjectStore;
+  // RS (U+001E) separates a packed page's fields: a key holding it must send its page down the row path.
+  const KEYS = ["a", "a\u001e", "a\u001eb\u001e\u001ec", "b", "ctl\u0001\u001f", "k".repeat(1024), "m&<>\"'", "\u00e9\u{1F600}", "z\u001e"];
+
+  before(async () => {
+    store = createSqliteObjectStore(":memory:");
+    await store.createBucket({ name: BUCKET, ownerAccountId: OWNER, region: "us-east-1", createdAt: 0, versioning: "Unversioned" });
+    let i = 0;
+    for (const key of KEYS) {
+      i++;
+      await store.putVersion({
+        ...version(key, "null"),
+        storageClass: i % 2 === 0 ? "STANDARD" : "GLACIER_IR",
+        ownerAccountId: i % 3 === 0 ? OWNER : "111111111111",
+        checksum: i % 4 === 0 ? undefined : { algorithm: i % 4 === 1 ? "CRC32" : "SHA256", value: "AAAAAA==", type: i % 4 === 3 ? "COMPOSITE" : "FULL_OBJECT" },
+        etag: i % 2 === 0 ? `"${"0".repeat(32)}-${i}"` : `"${"f".repeat(32)}"`,
+        size: i * 1_000_000_007,
+        lastModified: i === 5 ? 0 : 1_700_000_000_000 + i * 59_999,
+      });
+    }
+  });
+  after(async () => {
+    await store.close();
+  });
+
+  it("scans pages holding keys with RS, control characters, markup and 1,024 bytes as listObjects lists them", () => {
+    for (const prefix of ["", "a", "a\u001e", "z", "k"]) {
+      for (const after of [undefined, "a", "a\u001e", "a\u001eb", "b", "z\u001e"]) {
+        for (const maxKeys of [0, 1, 2, 3, 1000]) assertScanMatches(store, BUCKET, { prefix, after, maxKeys });
+      }
+    }
+  });
+
+  it("scans an unknown bucket as an empty page", () => {
+    assertScanMatches(store, "no-such-bucket", { prefix: "", after: undefined, maxKeys: 1000 });
   });
 });
 

@@ -1,6 +1,15 @@
 import type { SqliteDatabase } from "../sqlite/database.js";
 import { commonPrefix, keyBytes, prefixSuccessor, startsWith } from "./key-bytes.js";
-import type { ListedObject, ListObjectsPage, ListObjectsQuery, ListVersionsPage, ListVersionsQuery, StoredVersion } from "./object-store.js";
+import type {
+  ListedObject,
+  ListedObjectVisitor,
+  ListObjectsPage,
+  ListObjectsQuery,
+  ListVersionsPage,
+  ListVersionsQuery,
+  ScannedPage,
+  StoredVersion,
+} from "./object-store.js";
 import { decodeListKind, type ListKind, type ObjectRow } from "./sqlite-rows.js";
 
 /** What the listing code needs from the store. */
@@ -24,6 +33,16 @@ const LISTED_COLS = "CAST(key AS TEXT), last_modified, etag, size, list_kind";
 
 /** Stored keys are valid UTF-8 and never start with 0xFF: the upper bound of a listing without a prefix. */
 const PAST_EVERY_KEY = Buffer.of(0xff);
+const NO_DELIMITER = Buffer.alloc(0);
+
+// A page read as one text value: each row's key, Last-Modified, ETag, list_kind and size joined by
+// RS (U+001E), the rows joined by RS as well, and the row count. One string handed to JS instead of
+// five values per row: better-sqlite3 builds each value on its own, which cost more than SQLite's
+// own work (a 1,000-key page: ~0.95 -> ~0.55 ms of statement time). The subquery runs as a
+// co-routine in key order and group_concat takes its rows in that order.
+const PACKED_FIELDS = 5;
+const RS = "\u001e";
+type PackedPage = [text: string | null, rows: number];
 
 function prepare(src: RowSource) {
   // Keys in [lower, upper): the prefix's range is bounded in SQL; delete markers never show.
@@ -32,6 +51,15 @@ function prepare(src: RowSource) {
       .prepare<[string, Buffer, Buffer, ...number[]], ListedRow>(
         `SELECT ${LISTED_COLS} FROM objects INDEXED BY objects_latest
          WHERE bucket = ? AND key ${op} ? AND key < ? AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key${limit}`,
+      )
+      .raw(true);
+  const packed = (op: ">" | ">=") =>
+    src.db
+      .prepare<[string, Buffer, Buffer, number], PackedPage>(
+        `SELECT group_concat(r, char(30)), count(*) FROM (
+           SELECT concat(CAST(key AS TEXT), char(30), last_modified, char(30), etag, char(30), list_kind, char(30), size) AS r
+           FROM objects INDEXED BY objects_latest
+           WHERE bucket = ? AND key ${op} ? AND key < ? AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key LIMIT ?)`,
       )
       .raw(true);
   const versions = (op: ">" | ">=") =>
@@ -45,6 +73,8 @@ function prepare(src: RowSource) {
     latestOneGE: latest(">=", " LIMIT 1"),
     latestPageGT: latest(">", " LIMIT ?"),
     latestPageGE: latest(">=", " LIMIT ?"),
+    packedGT: packed(">"),
+    packedGE: packed(">="),
     versionsGT: versions(">"),
     versionsGE: versions(">="),
     versionsOfKeyBefore: src.db.prepare<[string, Buffer, number], ObjectRow>(
@@ -153,6 +183,44 @@ export function listObjectsPage(src: RowSource, bucket: string, query: ListObjec
     }
   }
   return { entries, isTruncated: truncated, resumeAfter: truncated ? resumeAfter : undefined };
+}
+
+/**
+ * ListObjects without a delimiter, each object handed to `visit`: the page is read as one packed
+ * text (see PACKED_FIELDS), split and decoded here, with no object built per key.
+ */
+export function scanObjectsPage(src: RowSource, bucket: string, query: Omit<ListObjectsQuery, "delimiter">, visit: ListedObjectVisitor): ScannedPage {
+  const s = stmts(src);
+  const prefix = keyBytes(query.prefix);
+  const upper = prefixSuccessor(prefix) ?? PAST_EVERY_KEY;
+  const bound = startBound(prefix, NO_DELIMITER, query.after);
+  if (bound === undefined) return { count: 0, isTruncated: false, resumeAfter: undefined };
+  const [lower, inclusive] = bound;
+  const max = query.maxKeys;
+  // One row more than the page holds tells whether it is truncated.
+  const [text, rows] = (inclusive ? s.packedGE : s.packedGT).get(bucket, lower, upper, max + 1) ?? [null, 0];
+  const parts = text === null ? [] : text.split(RS);
+  // A key holding RS itself splits into more parts than its row has fields: read such a page row by row.
+  if (parts.length !== rows * PACKED_FIELDS) return visitRows((inclusive ? s.latestPageGE : s.latestPageGT).all(bucket, lower, upper, max + 1), max, visit);
+  const count = Math.min(rows, max);
+  const kinds = new Kinds();
+  for (let i = 0; i < count * PACKED_FIELDS; i += PACKED_FIELDS) {
+    visit(parts[i]!, Number(parts[i + 1]), parts[i + 2]!, Number(parts[i + 4]), kinds.decode(parts[i + 3]!));
+  }
+  const isTruncated = rows > max;
+  return { count, isTruncated, resumeAfter: isTruncated && count > 0 ? parts[(count - 1) * PACKED_FIELDS] : undefined };
+}
+
+/** scanObjectsPage over rows read one value per column. */
+function visitRows(rows: readonly ListedRow[], max: number, visit: ListedObjectVisitor): ScannedPage {
+  const count = Math.min(rows.length, max);
+  const kinds = new Kinds();
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
+    visit(r[0], r[1], r[2], r[3], kinds.decode(r[4]));
+  }
+  const isTruncated = rows.length > max;
+  return { count, isTruncated, resumeAfter: isTruncated && count > 0 ? rows[count - 1]![0] : undefined };
 }
 
 /** ListObjectVersions: keys in byte order, each key's versions newest first, prefixes rolled up. */

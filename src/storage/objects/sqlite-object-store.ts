@@ -1,7 +1,7 @@
 import { openDatabase, type SqliteDatabase } from "../sqlite/database.js";
 import { GroupCommit } from "../sqlite/group-commit.js";
 import { keyBytes, prefixSuccessor } from "./key-bytes.js";
-import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
+import { listObjectsPage, listVersionsPage, scanObjectsPage, type RowSource } from "./sqlite-listing.js";
 import { decodeRow, encodeListKind, encodeMeta, LIST_KIND_OF_ROW, type ObjectRow } from "./sqlite-rows.js";
 import { createSqliteUploads } from "./sqlite-uploads.js";
 import { LatestVersionCache } from "./version-cache.js";
@@ -302,6 +302,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     },
 
     listObjects: (bucket, query) => listObjectsPage(rows, bucket, query),
+    scanObjects: (bucket, query, visit) => scanObjectsPage(rows, bucket, query, visit),
     listVersions: (bucket, query) => listVersionsPage(rows, bucket, query),
     isBlobReferenced: (blobId) => q.blobRef.get(blobId) !== undefined || uploads.isBlobReferenced(blobId),
     createUpload: uploads.createUpload,

@@ -1,8 +1,7 @@
 import type { ServiceResponse } from "../../../server/service.js";
 import { S3Error } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
-import { listPage, readListParams } from "./list-objects.js";
-import { listingDocument, writeObjectEntries } from "./list-result-xml.js";
+import { listingResponse, readListParams } from "./list-objects.js";
 
 // A continuation token is base64 of a format byte and the UTF-8 of the key or common prefix the
 // page ended on. It is opaque to clients, as S3's are (ListObjectsV2 docs, ContinuationToken).
@@ -40,23 +39,16 @@ export async function listObjectsV2(req: S3Request, env: S3Env): Promise<Service
   const after = resume ?? (startAfter !== null && startAfter !== "" ? startAfter : undefined);
   const fetchOwner = query.get("fetch-owner") === "true";
 
-  const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after });
-  return listingDocument(
-    env,
-    "ListBucketResult",
-    {
-      Name: bucket.name,
-      Prefix: encode(prefix),
-      ContinuationToken: token ?? undefined,
-      NextContinuationToken: page.isTruncated && page.resumeAfter !== undefined ? encodeContinuationToken(page.resumeAfter) : undefined,
-      StartAfter: startAfter === null ? undefined : encode(startAfter),
-      KeyCount: page.entries.length,
-      MaxKeys: maxKeys,
-      Delimiter: delimiter === "" ? undefined : encode(delimiter),
-      EncodingType: url ? "url" : undefined,
-      IsTruncated: page.isTruncated,
-    },
-    page.entries.length,
-    (out) => writeObjectEntries(out, page, encode, fetchOwner),
-  );
+  return listingResponse(env, bucket.name, { prefix, delimiter, maxKeys, after }, encode, fetchOwner, (page) => ({
+    Name: bucket.name,
+    Prefix: encode(prefix),
+    ContinuationToken: token ?? undefined,
+    NextContinuationToken: page.isTruncated && page.resumeAfter !== undefined ? encodeContinuationToken(page.resumeAfter) : undefined,
+    StartAfter: startAfter === null ? undefined : encode(startAfter),
+    KeyCount: page.count,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter === "" ? undefined : encode(delimiter),
+    EncodingType: url ? "url" : undefined,
+    IsTruncated: page.isTruncated,
+  }));
 }

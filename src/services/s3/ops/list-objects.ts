@@ -1,9 +1,10 @@
+import type { XmlNode } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
-import type { ListObjectsPage } from "../../../storage/objects/object-store.js";
 import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
 import { assertListVersionParams, assertMaxKeysNotNegative, MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
-import { listingDocument, listingKeyEncoder, writeObjectEntries } from "./list-result-xml.js";
+import type { KeyEncoder } from "../shapes/listing-xml.js";
+import { contentsWriter, listingDocumentAfter, listingKeyEncoder, writeObjectEntries, type TextSink } from "./list-result-xml.js";
 
 /** What ListObjects (v1) and ListObjectsV2 share once their own parameters are read. */
 export interface ListQuery {
@@ -28,15 +29,39 @@ export function readListParams(req: S3Request, env: S3Env, v2: boolean) {
   return { query, bucket, maxKeys, url, encode: listingKeyEncoder(url), prefix: query.get("prefix") ?? "", delimiter: query.get("delimiter") ?? "" };
 }
 
-/** Reads one page of the latest versions; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero). */
-export function listPage(env: S3Env, bucket: string, q: ListQuery): ListObjectsPage {
-  if (q.maxKeys === 0) return { entries: [], isTruncated: false, resumeAfter: undefined };
-  return env.objects.listObjects(bucket, {
-    prefix: q.prefix,
-    delimiter: q.delimiter,
-    after: q.after,
-    maxKeys: Math.min(q.maxKeys, MAX_KEYS_CAP),
-  });
+/** What a listing's head needs of the page written after it. */
+export interface PageSummary {
+  /** Keys and common prefixes on the page (KeyCount). */
+  readonly count: number;
+  readonly isTruncated: boolean;
+  /** The last key or common prefix of a truncated page. */
+  readonly resumeAfter: string | undefined;
+}
+
+/**
+ * A ListBucketResult: one page of the latest versions read and its entries written, then the head
+ * `head` gives for it; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero).
+ */
+export function listingResponse(env: S3Env, bucket: string, q: ListQuery, encode: KeyEncoder, withOwner: boolean, head: (page: PageSummary) => { [name: string]: XmlNode }): ServiceResponse {
+  return listingDocumentAfter(env, "ListBucketResult", (out) => writePage(env, bucket, q, encode, withOwner, out), head);
+}
+
+const EMPTY_PAGE: PageSummary = { count: 0, isTruncated: false, resumeAfter: undefined };
+
+/**
+ * A listing without a delimiter is handed object by object to the XML writer where the store can
+ * scan (no entry objects built); otherwise the page is read as entries and written from them.
+ */
+function writePage(env: S3Env, bucket: string, q: ListQuery, encode: KeyEncoder, withOwner: boolean, out: TextSink): PageSummary {
+  if (q.maxKeys === 0) return EMPTY_PAGE;
+  const maxKeys = Math.min(q.maxKeys, MAX_KEYS_CAP);
+  const objects = env.objects;
+  if (q.delimiter === "" && objects.scanObjects !== undefined) {
+    return objects.scanObjects(bucket, { prefix: q.prefix, after: q.after, maxKeys }, contentsWriter(out, encode, withOwner));
+  }
+  const page = objects.listObjects(bucket, { prefix: q.prefix, delimiter: q.delimiter, after: q.after, maxKeys });
+  writeObjectEntries(out, page, encode, withOwner);
+  return { count: page.entries.length, isTruncated: page.isTruncated, resumeAfter: page.resumeAfter };
 }
 
 /**
@@ -47,12 +72,9 @@ export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceRe
   const { query, bucket, maxKeys, url, encode, prefix, delimiter } = readListParams(req, env, false);
   const marker = query.get("marker") ?? "";
 
-  const page = listPage(env, bucket.name, { prefix, delimiter, maxKeys, after: marker === "" ? undefined : marker });
-  const nextMarker = page.isTruncated && delimiter !== "" ? page.resumeAfter : undefined;
-  return listingDocument(
-    env,
-    "ListBucketResult",
-    {
+  return listingResponse(env, bucket.name, { prefix, delimiter, maxKeys, after: marker === "" ? undefined : marker }, encode, true, (page) => {
+    const nextMarker = page.isTruncated && delimiter !== "" ? page.resumeAfter : undefined;
+    return {
       Name: bucket.name,
       Prefix: encode(prefix),
       Marker: encode(marker),
@@ -61,8 +83,6 @@ export async function listObjects(req: S3Request, env: S3Env): Promise<ServiceRe
       Delimiter: delimiter === "" ? undefined : encode(delimiter),
       EncodingType: url ? "url" : undefined,
       IsTruncated: page.isTruncated,
-    },
-    page.entries.length,
-    (out) => writeObjectEntries(out, page, encode, true),
-  );
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { escapeXml, toXml, xmlElement, type XmlNode } from "../../../protocols/xml/xml-writer.js";
 import type { ServiceResponse } from "../../../server/service.js";
-import type { ListedObject, ListObjectsPage, StoredVersion } from "../../../storage/objects/object-store.js";
+import type { ListedKind, ListedObject, ListedObjectVisitor, ListObjectsPage, StoredVersion } from "../../../storage/objects/object-store.js";
 import { s3Headers } from "../errors.js";
 import type { S3Env } from "../request.js";
 import { isoDate } from "../shapes/http-dates.js";
@@ -46,6 +46,8 @@ class Formats {
   #etag: string | undefined;
   #etagText = "";
   #kindOf: { storageClass: string; ownerAccountId: string; algorithm: string | undefined; type: string | undefined; withOwner: boolean } | undefined;
+  /** The object the kind text was last asked for: a scan passes one shared object per distinct kind. */
+  #kindSource: ListedKind | undefined;
   #kind: KindText = { head: "", tail: "" };
 
   #minute = Number.NaN;
@@ -87,8 +89,10 @@ class Formats {
   }
 
   /** The text around an entry's Size, formatted again only when the kind differs from the last entry's. */
-  kind(o: Pick<ListedObject, "storageClass" | "ownerAccountId" | "checksum">, withOwner: boolean): KindText {
+  kind(o: ListedKind, withOwner: boolean): KindText {
     const k = this.#kindOf;
+    if (o === this.#kindSource && k !== undefined && k.withOwner === withOwner) return this.#kind;
+    this.#kindSource = o;
     const algorithm = o.checksum?.algorithm;
     const type = o.checksum?.type;
     if (k !== undefined && k.storageClass === o.storageClass && k.ownerAccountId === o.ownerAccountId && k.algorithm === algorithm && k.type === type && k.withOwner === withOwner) {
@@ -108,9 +112,21 @@ export interface TextSink {
   write(text: string): void;
 }
 
+/** Writes each object it is given as a `Contents` entry (a page's objects in key order, one writer per page). */
+export function contentsWriter(out: TextSink, encode: KeyEncoder, withOwner: boolean): ListedObjectVisitor {
+  const f = new Formats();
+  return (key, lastModified, etag, size, kind) => {
+    const k = f.kind(kind, withOwner);
+    out.write(
+      `<Contents><Key>${escapeXml(encode(key))}</Key><LastModified>${f.lastModified(lastModified)}</LastModified>` +
+        `<ETag>${f.etag(etag)}</ETag>${k.head}${size}${k.tail}</Contents>`,
+    );
+  };
+}
+
 /** Every `Contents` of a ListObjects / ListObjectsV2 page, then every `CommonPrefixes` (S3's order). */
 export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): void {
-  const f = new Formats();
+  const contents = contentsWriter(out, encode, withOwner);
   let prefixes = "";
   for (const e of page.entries) {
     if ("prefix" in e) {
@@ -118,11 +134,7 @@ export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode:
       continue;
     }
     const o = e.object;
-    const k = f.kind(o, withOwner);
-    out.write(
-      `<Contents><Key>${escapeXml(encode(o.key))}</Key><LastModified>${f.lastModified(o.lastModified)}</LastModified>` +
-        `<ETag>${f.etag(o.etag)}</ETag>${k.head}${o.size}${k.tail}</Contents>`,
-    );
+    contents(o.key, o.lastModified, o.etag, o.size, o);
   }
   out.write(prefixes);
 }
@@ -149,13 +161,24 @@ const ENCODE_CHUNK = 2048;
  * A document's UTF-8 written straight into one buffer, grown when needed: a 1,000-key page is a
  * write per few entries, with no string of the whole page to build, flatten and encode afterwards.
  */
-class DocumentBuffer implements TextSink {
+export class DocumentBuffer implements TextSink {
   #buf: Buffer;
   #at = 0;
   #pending = "";
 
   constructor(size: number) {
     this.#buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** Empties the buffer for another document (bytes() handed out before are overwritten). */
+  reset(): void {
+    this.#at = 0;
+    this.#pending = "";
   }
 
   write(text: string): void {
@@ -194,4 +217,36 @@ export function listingDocument(env: S3Env, root: string, head: { [name: string]
   write(out);
   out.write(close);
   return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body: out.bytes() };
+}
+
+/** The entries scratch a listing starts with, and the most it keeps between listings. */
+const SCRATCH_START = 384 * 1024;
+const SCRATCH_KEEP = 1024 * 1024;
+let scratch: DocumentBuffer | undefined;
+
+/**
+ * A listing document whose entries are written before its head: `write` puts out the entries and
+ * returns what the head needs (a page's KeyCount and truncation are known only once it has been
+ * read), `head` gives the fixed elements. The entries go to a scratch buffer reused from listing
+ * to listing, then are copied once into the body behind the head.
+ */
+export function listingDocumentAfter<S>(env: S3Env, root: string, write: (out: TextSink) => S, head: (summary: S) => { [name: string]: XmlNode }): ServiceResponse {
+  const out = scratch ?? new DocumentBuffer(SCRATCH_START);
+  scratch = undefined;
+  try {
+    const summary = write(out);
+    const entries = out.bytes();
+    const close = `</${root}>`;
+    const doc = toXml(root, head(summary), S3_XMLNS);
+    const open = doc.slice(0, doc.length - close.length);
+    const at = Buffer.byteLength(open, "utf8");
+    const body = Buffer.allocUnsafe(at + entries.length + close.length);
+    body.write(open, 0, "utf8");
+    body.set(entries, at);
+    body.write(close, at + entries.length, "latin1");
+    return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body };
+  } finally {
+    out.reset();
+    if (out.capacity <= SCRATCH_KEEP) scratch = out;
+  }
 }

@@ -53,3 +53,22 @@ test("a count that does not match the frames is refused", () => {
   assert.throws(() => numberBlankFrames(blank(records), 1, 0, 0), RangeError);
   assert.throws(() => numberBlankFrames(blank(records), 3, 0, 0), RangeError);
 });
+
+test("many frames of one length (numbered through a cached operator table) match encodeBatch too", () => {
+  const records: AppendInput[] = Array.from({ length: 40 }, (_v, i) => ({ timestamp: 0, partitionKey: `k-${i % 10}`, data: randomBytes(1000) }));
+  for (const [first, ts] of [
+    [7, 1_700_000_000_321],
+    [2 ** 32 - 20, -5],
+  ] as const) {
+    for (let round = 0; round < 3; round++) {
+      const expected = encodeBatch(
+        records.map((r) => ({ ...r, timestamp: ts })),
+        first + round * 40,
+        Number.NEGATIVE_INFINITY,
+      ).buf;
+      const got = blank(records);
+      numberBlankFrames(got, records.length, first + round * 40, ts);
+      assert.ok(got.equals(expected), `seq ${first}, ts ${ts}, round ${round}`);
+    }
+  }
+});

@@ -46,28 +46,65 @@ function zeroBytesOperator(bytes: number): number {
   return p;
 }
 
+/**
+ * Multiplication tables (4 x 256: one per byte of the register) of the zero-run operators of frame
+ * lengths that recur, so a record of a common length costs four lookups instead of a polynomial
+ * multiplication. A length is given a table once seen `TABLE_AFTER` times.
+ */
+const operatorTables = new Map<number, Int32Array>();
+const lengthsSeen = new Map<number, number>();
+const TABLE_AFTER = 8;
+
+function operatorTable(zeros: number): Int32Array | undefined {
+  const table = operatorTables.get(zeros);
+  if (table !== undefined) return table;
+  const seen = (lengthsSeen.get(zeros) ?? 0) + 1;
+  if (lengthsSeen.size >= 1024) lengthsSeen.clear();
+  lengthsSeen.set(zeros, seen);
+  if (seen < TABLE_AFTER) return undefined;
+  if (operatorTables.size >= 16) operatorTables.clear();
+  const op = zeroBytesOperator(zeros);
+  const t = new Int32Array(1024);
+  for (let k = 0; k < 4; k++) for (let b = 0; b < 256; b++) t[k * 256 + b] = multModP(op, (b << (8 * k)) >>> 0);
+  operatorTables.set(zeros, t);
+  return t;
+}
+
 let lastZeros = -1;
 let lastOperator = 0;
+let lastTable: Int32Array | undefined;
 
-/** The plain CRC register after the 16 bytes of `seq` and `ts` (LE, as stored) followed by `zeros` zero bytes. */
-function headerDelta(seq: number, ts: number, zeros: number): number {
-  const TWO_32 = 0x1_0000_0000;
-  const seqHi = Math.floor(seq / TWO_32);
-  const tsHi = Math.floor(ts / TWO_32);
-  const words = [seq - seqHi * TWO_32, seqHi, ts - tsHi * TWO_32, tsHi];
+/**
+ * The plain CRC register after the 16 bytes of a frame's seq (`seqLo`, `seqHi`) and timestamp
+ * (`tsLo`, `tsHi`), stored LE, followed by `zeros` zero bytes.
+ */
+function headerDelta(seqLo: number, seqHi: number, tsLo: number, tsHi: number, zeros: number): number {
   let c = 0;
-  for (const w of words) {
-    c = TABLE[(c ^ w) & 0xff]! ^ (c >>> 8);
-    c = TABLE[(c ^ (w >>> 8)) & 0xff]! ^ (c >>> 8);
-    c = TABLE[(c ^ (w >>> 16)) & 0xff]! ^ (c >>> 8);
-    c = TABLE[(c ^ (w >>> 24)) & 0xff]! ^ (c >>> 8);
-  }
+  c = TABLE[(c ^ seqLo) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqLo >>> 8)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqLo >>> 16)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqLo >>> 24)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ seqHi) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqHi >>> 8)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqHi >>> 16)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (seqHi >>> 24)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ tsLo) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsLo >>> 8)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsLo >>> 16)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsLo >>> 24)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ tsHi) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsHi >>> 8)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsHi >>> 16)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (tsHi >>> 24)) & 0xff]! ^ (c >>> 8);
   if (c === 0) return 0;
   if (zeros !== lastZeros) {
     lastZeros = zeros;
-    lastOperator = zeroBytesOperator(zeros);
+    lastTable = operatorTable(zeros);
+    lastOperator = lastTable === undefined ? zeroBytesOperator(zeros) : 0;
   }
-  return multModP(lastOperator, c >>> 0);
+  const t = lastTable;
+  if (t === undefined) return multModP(lastOperator, c >>> 0);
+  return t[c & 0xff]! ^ t[256 + ((c >>> 8) & 0xff)]! ^ t[512 + ((c >>> 16) & 0xff)]! ^ t[768 + (c >>> 24)]!;
 }
 
 /** Bytes of the frame of a record with a partition key of `pkBytes` UTF-8 bytes and `dataBytes` of data. */
@@ -107,20 +144,22 @@ export function numberBlankFrames(buf: Buffer, count: number, firstSeq: number, 
   const TWO_32 = 0x1_0000_0000;
   const tsHi = Math.floor(ts / TWO_32);
   const tsLo = ts - tsHi * TWO_32;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const end = buf.length;
   let off = 0;
   for (let i = 0; i < count; i++) {
-    if (off + FRAME_HEADER > buf.length) throw new RangeError("blank frames end early");
-    const body = buf.readUInt32LE(off);
-    if (body < MIN_BODY || off + FRAME_PREFIX + body > buf.length) throw new RangeError("blank frame length out of range");
+    if (off + FRAME_HEADER > end) throw new RangeError("blank frames end early");
+    const body = view.getUint32(off, true);
+    if (body < MIN_BODY || off + FRAME_PREFIX + body > end) throw new RangeError("blank frame length out of range");
     const seq = firstSeq + i;
     const seqHi = Math.floor(seq / TWO_32);
-    buf.writeUInt32LE(seq - seqHi * TWO_32, off + 8);
-    buf.writeUInt32LE(seqHi, off + 12);
-    buf.writeUInt32LE(tsLo, off + 16);
-    buf.writeInt32LE(tsHi, off + 20);
-    const crc = (buf.readUInt32LE(off + 4) ^ headerDelta(seq, ts, body - 16)) >>> 0;
-    buf.writeUInt32LE(crc, off + 4);
+    const seqLo = seq - seqHi * TWO_32;
+    view.setUint32(off + 8, seqLo, true);
+    view.setUint32(off + 12, seqHi, true);
+    view.setUint32(off + 16, tsLo, true);
+    view.setInt32(off + 20, tsHi, true);
+    view.setUint32(off + 4, (view.getUint32(off + 4, true) ^ headerDelta(seqLo, seqHi, tsLo, tsHi, body - 16)) >>> 0, true);
     off += FRAME_PREFIX + body;
   }
-  if (off !== buf.length) throw new RangeError("blank frames continue past their count");
+  if (off !== end) throw new RangeError("blank frames continue past their count");
 }

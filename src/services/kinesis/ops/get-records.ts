@@ -93,12 +93,26 @@ function finishOutput(s: ReadStart, records: KinesisRecord[], position: bigint, 
   return out;
 }
 
+/**
+ * Resolves in the check phase of the current event-loop turn, after the I/O callbacks of its poll
+ * phase. A read that waits for this still answers in the turn its request was handled in, but
+ * after the turn's durable-write completions (which make records readable) and the requests that
+ * arrived with it (a PutRecord starts its write first). Readers polling back-to-back otherwise keep
+ * the loop busy writing empty answers while an append's completion, or the PutRecord itself, waits
+ * behind them; a poll that arrived in the same turn as the completion then answered empty and the
+ * record waited a whole poll cycle more.
+ */
+function afterThisTurnsIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Where the read starts and how many records it may return (undefined: nothing to read). */
 async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: ShardLog; position: bigint; maxRecords: number } | undefined> {
   const end = s.shard.endSeq;
   if (end === 0n || (end !== null && s.it.position >= end)) return undefined;
   const log = await s.state.log(s.stream, s.shard);
   await s.state.trimIfDue(s.stream, s.shard, log);
+  await afterThisTurnsIo();
   let position = s.it.position;
   if (position < log.firstSeq()) position = log.firstSeq();
   const limit = input.Limit ?? GET_RECORDS_DEFAULT_LIMIT;

@@ -73,13 +73,18 @@ async function appendGroups(state: KinesisState, stream: StreamRow, shards: read
     const shard = shards[k]!;
     const log = logs[k]!;
     const { indexes } = group;
-    const done = log.appendFrames !== undefined ? log.appendFrames(group.frames, indexes.length, now) : log.append(appendInputs(group.frames, indexes.length, now));
+    // Frames get consecutive seqs; records appended as records are checked to have them too.
+    const done =
+      log.appendFrames !== undefined
+        ? log.appendFrames(group.frames, indexes.length, now)
+        : log.append(appendInputs(group.frames, indexes.length, now)).then((seqs) => {
+            if (seqs.length !== indexes.length || seqs[seqs.length - 1]! - seqs[0]! !== BigInt(seqs.length - 1)) throw new Error("shard log numbered an append out of order");
+            return seqs[0]!;
+          });
     appends.push(
       done.then(
-        (seqs) => {
-          const first = seqs[0]!;
-          const numbers = recordSequenceNumbers(shard.createdAt, shard.index, first, seqs.length);
-          if (seqs.length !== indexes.length || seqs[seqs.length - 1]! - first !== BigInt(seqs.length - 1)) throw new Error("shard log numbered an append out of order");
+        (first) => {
+          const numbers = recordSequenceNumbers(shard.createdAt, shard.index, first, indexes.length);
           const shardId = shard.shardId;
           for (let j = 0; j < indexes.length; j++) {
             const i = indexes[j]!;

@@ -32,7 +32,8 @@ interface PendingBatch {
   readonly count: number;
   readonly firstTs: number;
   readonly lastTs: number;
-  readonly resolve: (seqs: readonly bigint[]) => void;
+  /** Called with the batch's first seq once it is durable. */
+  readonly resolve: (first: number) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -120,15 +121,16 @@ export class SegmentShardLog implements ShardLog {
     this.#assignedNext = first + records.length;
     this.#assignedLastTs = enc.lastTs;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ buf: enc.buf, first, count: records.length, firstTs: enc.firstTs, lastTs: enc.lastTs, resolve, reject });
+      const resolveSeqs = (from: number): void => resolve(seqRange(from, records.length));
+      this.#pending.push({ buf: enc.buf, first, count: records.length, firstTs: enc.firstTs, lastTs: enc.lastTs, resolve: resolveSeqs, reject });
       this.#kick();
     });
   }
 
-  appendFrames(frames: Buffer, count: number, timestamp: number): Promise<readonly bigint[]> {
+  appendFrames(frames: Buffer, count: number, timestamp: number): Promise<bigint> {
     if (this.#closing) return Promise.reject(new ShardLogClosedError(`shard log ${this.#cfg.id} is closed`));
     if (this.#failed !== undefined) return Promise.reject(this.#failedError());
-    if (count === 0) return Promise.resolve([]);
+    if (count === 0) return Promise.reject(new RangeError("no frames to append"));
     const first = this.#assignedNext;
     const ts = Math.max(this.#assignedLastTs, Math.floor(timestamp));
     try {
@@ -140,7 +142,7 @@ export class SegmentShardLog implements ShardLog {
     this.#assignedNext = first + count;
     this.#assignedLastTs = ts;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ buf: frames, first, count, firstTs: ts, lastTs: ts, resolve, reject });
+      this.#pending.push({ buf: frames, first, count, firstTs: ts, lastTs: ts, resolve: (from) => resolve(BigInt(from)), reject });
       this.#kick();
     });
   }
@@ -438,7 +440,7 @@ export class SegmentShardLog implements ShardLog {
     const last = batch[batch.length - 1]!;
     this.#durableNext = last.first + last.count;
     this.#durableLastTs = last.lastTs;
-    for (const b of batch) b.resolve(seqRange(b.first, b.count));
+    for (const b of batch) b.resolve(b.first);
     this.#emit(BigInt(this.#durableNext - 1));
     if (seg.size >= this.#cfg.segmentBytes) {
       try {

@@ -40,9 +40,10 @@ export interface ShardLog {
   /**
    * Optional: appends `count` records given as blank frames (frame-patch.ts: encoded with seq and
    * timestamp 0), as `append` would with each record's timestamp `timestamp`; the log numbers
-   * them in place (`frames` then belongs to the log). Undefined: use `append`.
+   * them in place (`frames` then belongs to the log) and resolves with the first one's seq (the
+   * rest follow it) once they are durable. `count` must be at least 1. Undefined: use `append`.
    */
-  appendFrames?(frames: Buffer, count: number, timestamp: number): Promise<readonly bigint[]>;
+  appendFrames?(frames: Buffer, count: number, timestamp: number): Promise<bigint>;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
   /**

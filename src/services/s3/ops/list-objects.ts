@@ -43,7 +43,9 @@ export interface PageSummary {
  * `head` gives for it; max-keys 0 answers an empty, untruncated page (s3-tests, list_maxkeys_zero).
  */
 export function listingResponse(env: S3Env, bucket: string, q: ListQuery, encode: KeyEncoder, withOwner: boolean, head: (page: PageSummary) => { [name: string]: XmlNode }): ServiceResponse {
-  return listingDocumentAfter(env, "ListBucketResult", (out) => writePage(env, bucket, q, encode, withOwner, out), head);
+  // Bytes for the entries before the page is read: a `Contents` with a checksum is ~280, ~400 with its Owner.
+  const size = 64 + Math.min(q.maxKeys, MAX_KEYS_CAP) * (withOwner ? 448 : 320);
+  return listingDocumentAfter(env, "ListBucketResult", size, (out) => writePage(env, bucket, q, encode, withOwner, out), head);
 }
 
 const EMPTY_PAGE: PageSummary = { count: 0, isTruncated: false, resumeAfter: undefined };

@@ -5,7 +5,17 @@ import type { ListObjectsPage, StoredVersion } from "../../../storage/objects/ob
 import { commonPrefixEntry, deleteMarkerEntry, keyEncoder, objectEntry, s3UrlEncode, versionEntry } from "../shapes/listing-xml.js";
 import type { S3Env } from "../request.js";
 import { S3_XMLNS } from "../shapes/owner.js";
-import { commonPrefixXml, fastUrlEncode, listingDocument, listingKeyEncoder, newVersionFormats, writeObjectEntries, versionEntryXml } from "./list-result-xml.js";
+import {
+  commonPrefixXml,
+  contentsWriter,
+  fastUrlEncode,
+  listingDocument,
+  listingDocumentAfter,
+  listingKeyEncoder,
+  newVersionFormats,
+  writeObjectEntries,
+  versionEntryXml,
+} from "./list-result-xml.js";
 
 // Keys and values that exercise every escape: markup characters, quotes, CR, control characters,
 // tab/newline (kept), non-ASCII, astral characters, spaces and '+' (URL-encoded).
@@ -128,5 +138,24 @@ describe("listing result XML", () => {
     for (let i = 0; i < 2000; i++) times.push(1_700_000_000_000 + Math.floor(i * 7919.3));
     const f = newVersionFormats();
     for (const ms of times) assert.equal(f.lastModified(ms), new Date(ms).toISOString(), String(ms));
+    // The Contents writer formats the time from its own pieces.
+    const objects = times.map((lastModified, i) => version(i, { lastModified }));
+    let got = "";
+    const write = contentsWriter({ write: (t) => void (got += t) }, listingKeyEncoder(false), false);
+    for (const o of objects) write(o.key, o.lastModified, o.etag, o.size, o);
+    assert.equal(got, objects.map((o) => xmlElement("Contents", objectEntry(o, keyEncoder(false), false))).join(""));
+  });
+
+  it("writes the head in front of entries written first, in place or, when longer than the room left, copied", () => {
+    const env = { ctx: { requestId: "R", extendedRequestId: "X" } } as unknown as S3Env;
+    const pieces = Array.from({ length: 300 }, (_, i) => `<Contents><Key>${"日本😀é".repeat(i % 7)}${i}</Key></Contents>`);
+    for (const prefix of ["é&", "p/".repeat(2000)]) {
+      const head = { Name: "b", Prefix: prefix, KeyCount: pieces.length };
+      const res = listingDocumentAfter(env, "ListBucketResult", 100, (out) => pieces.forEach((p) => out.write(p)), () => head);
+      const doc = toXml("ListBucketResult", head, S3_XMLNS);
+      const expected = doc.slice(0, doc.length - "</ListBucketResult>".length) + pieces.join("") + "</ListBucketResult>";
+      assert.ok(res.body instanceof Uint8Array);
+      assert.equal(Buffer.from(res.body).toString("utf8"), expected);
+    }
   });
 });

@@ -124,7 +124,7 @@ export function writeBlankFrame(buf: Uint8Array, off: number, pkBytes: number, d
   buf[off + 1] = (body >>> 8) & 0xff;
   buf[off + 2] = (body >>> 16) & 0xff;
   buf[off + 3] = body >>> 24;
-  buf.fill(0, off + 8, off + 24);
+  for (let i = off + 8; i < off + 24; i++) buf[i] = 0;
   buf[off + 24] = pkBytes & 0xff;
   buf[off + 25] = pkBytes >>> 8;
   buf.set(data, off + FRAME_HEADER + pkBytes);

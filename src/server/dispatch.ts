@@ -14,6 +14,7 @@ import { newExtendedRequestId, newRequestId } from "./request-ids.js";
 import { RequestSignal } from "./request-signal.js";
 import { createRouter } from "./route.js";
 import type { RequestContext, Service, ServiceRequest, ServiceResponse } from "./service.js";
+import { readableOf, readWholeBody, WHOLE_BODY_MAX_BYTES, wholeBodyCheckable } from "./whole-body.js";
 import { writeResponse } from "./write-response.js";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -190,14 +191,23 @@ export function createDispatcher(deps: DispatchDeps): {
         throw new AuthError("AccessDenied", "Access Denied");
       }
       sreq.trailers = auth.trailers;
-      makeBody = () => {
-        const declared = service.readsBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
-        const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: Number.isSafeInteger(declared) ? declared : undefined });
-        pipeBody(req as unknown as Readable, body);
-        return body;
-      };
-      // A signature that covers the body itself is checked as the body streams through: always read it.
-      if (auth.payload.type === "signature-after-body") void sreq.body;
+      const declared = service.readsBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
+      if (!isH2 && Number.isSafeInteger(declared) && declared <= WHOLE_BODY_MAX_BYTES && wholeBodyCheckable(auth.payload)) {
+        // A small body its service reads whole anyway (a GetRecords poll): read straight from the
+        // request and checked once in. Read at once, as below, so a signature over it is always checked.
+        const whole = readWholeBody(req as unknown as Readable, auth.payload);
+        whole.catch(() => undefined); // the error surfaces where the body is read
+        sreq.wholeBody = () => whole;
+        makeBody = () => readableOf(whole);
+      } else {
+        makeBody = () => {
+          const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: Number.isSafeInteger(declared) ? declared : undefined });
+          pipeBody(req as unknown as Readable, body);
+          return body;
+        };
+        // A signature that covers the body itself is checked as the body streams through: always read it.
+        if (auth.payload.type === "signature-after-body") void sreq.body;
+      }
       response = await service.handle(sreq, ctx);
     } catch (err) {
       response = service.renderError(err, sreq, ctx);

@@ -22,6 +22,11 @@ export interface ServiceRequest {
    * payload hash checked while it streams (the stream errors with an AuthError on mismatch).
    */
   readonly body: Readable;
+  /**
+   * The body read whole and checked as `body` is, when the server read it so (small bodies of a
+   * service that `readsBodiesWhole`); read either this or `body`, not both.
+   */
+  readonly wholeBody?: () => Promise<Buffer>;
   /** Trailing headers (x-amz-checksum-*), filled in once `body` has ended. */
   readonly trailers: Readonly<Record<string, string>>;
   /** "1.1" or "2.0". */

@@ -27,6 +27,12 @@ const tooLarge = (): KinesisError => new KinesisError("RequestEntityTooLargeExce
  * so it gets a buffer of its own.
  */
 async function readInput(req: ServiceRequest, inputShape: string, format: WireFormat, arenas: ArenaLease): Promise<unknown> {
+  if (req.wholeBody !== undefined) {
+    // A small body the server already read whole (its declared length is within our limit).
+    const raw = await req.wholeBody();
+    if (raw.length > MAX_REQUEST_BYTES) throw tooLarge();
+    return format === "json" ? parseBody(raw, inputShape, format, arenas) : parseBody(raw, inputShape, format);
+  }
   if (format === "json") return withSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge, (raw) => parseBody(raw, inputShape, format, arenas));
   return parseBody(await readSmallBody(req.body, MAX_REQUEST_BYTES, tooLarge), inputShape, format);
 }
@@ -77,7 +83,7 @@ export async function routeKinesisRequest(state: KinesisState, req: ServiceReque
   let output: unknown;
   try {
     // A large PutRecords body held whole for its payload hash is parsed and encoded on a pool thread.
-    const offThread = name === "PutRecords" && format === "json" ? putRecordsFromBody(req.body, opCtx) : undefined;
+    const offThread = name === "PutRecords" && format === "json" && req.wholeBody === undefined ? putRecordsFromBody(req.body, opCtx) : undefined;
     const input = offThread !== undefined || inputShape === "" ? {} : await readInput(req, inputShape, format, arenas);
     if (offThread === undefined && inputShape !== "") validateInput(input, inputShape);
     if (name === "GetRecords" && format === "json") {

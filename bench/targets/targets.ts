@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseLaunchWords, readLaunchSpec } from "../../src/cli/launch.js";
 import type { Endpoint } from "../load/http.js";
 import { spawnServer, type ChildServer } from "./process.js";
 
@@ -53,12 +54,18 @@ async function waitHealthy(origin: string, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Starts one target with its own directory under one of `dirs`. */
-/** Extra node flags for the Streamlake server, from STREAMLAKE_BENCH_NODE_ARGS (space-separated). */
-function nodeArgs(): string[] {
-  return (process.env["STREAMLAKE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+/**
+ * How the Streamlake server is started: as the `streamlake` command starts it (the environment and
+ * node flags of its entry point's shebang, src/cli/launch.ts), plus STREAMLAKE_BENCH_NODE_ARGS
+ * (space-separated node flags, `NAME=value` words first for the environment) for profiling.
+ */
+function streamlakeLaunch(entry: string): { env: Record<string, string>; args: string[] } {
+  const user = readLaunchSpec(entry);
+  const extra = parseLaunchWords((process.env["STREAMLAKE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== ""));
+  return { env: { ...user.env, ...extra.env }, args: [...user.nodeArgs, ...extra.nodeArgs] };
 }
 
+/** Starts one target with its own directory under one of `dirs`. */
 export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Target> {
   // s3rver keeps ~3 files per key and never fsyncs; on this machine's ext4 (mounted with
   // `discard`) removing the listing bucket's files took minutes, so it lives on tmpfs, which
@@ -69,17 +76,20 @@ export async function startTarget(kind: TargetKind, dirs: DataDirs): Promise<Tar
   let server: ChildServer;
   let creds = STREAMLAKE_CREDS;
   switch (kind) {
-    case "streamlake":
+    case "streamlake": {
+      const entry = join(ROOT, "dist", "src", "cli", "main.js");
+      const launch = streamlakeLaunch(entry);
       server = await spawnServer({
         name: kind,
         // STREAMLAKE_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
-        args: [...nodeArgs(), join(ROOT, "dist", "src", "cli", "main.js"), "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir],
-        env: { STREAMLAKE_KINESIS_ENFORCE_LIMITS: "false" },
+        args: [...launch.args, entry, "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir],
+        env: { ...launch.env, STREAMLAKE_KINESIS_ENFORCE_LIMITS: "false" },
         cwd: ROOT,
         portPattern: /"msg":"streamlake listening".*?"port":(\d+)/,
       });
       await waitHealthy(`http://127.0.0.1:${server.port}`, 10_000);
       break;
+    }
     case "s3rver":
       creds = S3RVER_CREDS;
       // s3rver's ListObjectsV2 continuation tokens use DES, which Node 17+ only has with the

@@ -61,10 +61,16 @@ async function appendGroups(state: KinesisState, stream: StreamRow, shards: read
   const out: PlannedOutcome = { numbers: new Array(n), shardIds: new Array(n), errors: new Array(n) };
   const frames = Buffer.from(plan.frames);
   const logs = shards.map((s) => state.openLog(stream, s) as ShardLog);
-  const groups =
-    !state.limiter.enabled && plan.layout !== undefined && sameWords(plan.layout, layout) && logs.every((l) => l.appendFrames !== undefined)
-      ? groupsAsPlanned(plan, frames)
-      : regroup(state, stream, shards, layout, plan, frames, out);
+  const asPlanned = plan.layout !== undefined && sameWords(plan.layout, layout);
+  // Each record's shard, in request order (throttled records come back as errors and get -1).
+  const shardOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = asPlanned ? plan.group[i]! : rangeOf(plan.keys, i, layout);
+    if (k < 0) throw new Error(`no open shard covers hash key of record ${i}`);
+    shardOf[i] = k;
+  }
+  const throttled = state.limiter.enabled ? admit(state, stream, shards, plan, frames, shardOf, out) : 0;
+  const groups = asPlanned && throttled === 0 && logs.every((l) => l.appendFrames !== undefined) ? groupsAsPlanned(plan, frames) : regroup(shards.length, plan, frames, shardOf);
   const now = state.now();
   const appends: Promise<void>[] = [];
   for (let k = 0; k < shards.length; k++) {
@@ -115,26 +121,35 @@ function groupsAsPlanned(plan: PlannedPutRecords, frames: Buffer): Group[] {
   return groups;
 }
 
-/** Routes each record here (the layout changed, or throttling is on) and copies its frame into its shard's batch. */
-function regroup(state: KinesisState, stream: StreamRow, shards: readonly ShardRow[], layout: Uint32Array, plan: PlannedPutRecords, frames: Buffer, out: PlannedOutcome): Group[] {
-  const indexes: number[][] = shards.map(() => []);
-  const bytes = new Array<number>(shards.length).fill(0);
-  const limited = state.limiter.enabled;
+/**
+ * Takes each record's bytes from its shard's write allowance, as `putEntries` does; a record over
+ * it gets its ProvisionedThroughputExceededException and shard -1. Returns how many were refused.
+ */
+function admit(state: KinesisState, stream: StreamRow, shards: readonly ShardRow[], plan: PlannedPutRecords, frames: Buffer, shardOf: Int32Array, out: PlannedOutcome): number {
+  let refused = 0;
   for (let i = 0; i < plan.count; i++) {
-    const k = rangeOf(plan.keys, i, layout);
-    const shard = shards[k];
-    if (shard === undefined) throw new Error(`no open shard covers hash key of record ${i}`);
-    const at = plan.frameAt[i]!;
-    const body = frames.readUInt32LE(at);
-    if (limited && !state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", body - MIN_BODY)) {
-      out.errors[i] = {
-        errorCode: "ProvisionedThroughputExceededException",
-        errorMessage: `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${state.accountId}.`,
-      };
-      continue;
-    }
+    const shard = shards[shardOf[i]!]!;
+    const bytes = frames.readUInt32LE(plan.frameAt[i]!) - MIN_BODY; // data + partition key
+    if (state.limiter.admitWrite(stream.id, `${stream.id}/${shard.shardId}`, stream.mode === "ON_DEMAND", bytes)) continue;
+    out.errors[i] = {
+      errorCode: "ProvisionedThroughputExceededException",
+      errorMessage: `Rate exceeded for shard ${shard.shardId} in stream ${stream.name} under account ${state.accountId}.`,
+    };
+    shardOf[i] = -1;
+    refused++;
+  }
+  return refused;
+}
+
+/** Copies each record's frame into its shard's batch (the layout changed, records were throttled, or a log takes records only). */
+function regroup(shardCount: number, plan: PlannedPutRecords, frames: Buffer, shardOf: Int32Array): Group[] {
+  const indexes: number[][] = Array.from({ length: shardCount }, () => []);
+  const bytes = new Array<number>(shardCount).fill(0);
+  for (let i = 0; i < plan.count; i++) {
+    const k = shardOf[i]!;
+    if (k < 0) continue;
     indexes[k]!.push(i);
-    bytes[k]! += FRAME_PREFIX + body;
+    bytes[k]! += FRAME_PREFIX + frames.readUInt32LE(plan.frameAt[i]!);
   }
   return indexes.map((list, k) => {
     const buf = Buffer.allocUnsafe(bytes[k]!);

@@ -19,7 +19,7 @@ import { createStream } from "./ops/create-stream.js";
 import { putRecords } from "./ops/put-records.js";
 import type { OpContext } from "./operation.js";
 import { forgetLayouts, putRecordsFromBody } from "./put-records-body.js";
-import type { PutRecordsInput } from "./shapes/types.js";
+import type { PutRecordsInput, PutRecordsOutput } from "./shapes/types.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState } from "./state.js";
 import { TEST_START } from "./test-kit.js";
 import { parseBody, validateInput } from "./wire.js";
@@ -107,6 +107,11 @@ describe("PutRecords from a body held whole", () => {
           const body = recordsBody(someRecords(120, 1000 + round));
           assert.deepEqual(await viaBody(a, body), await viaParse(b, body));
         }
+        // ~3.6 MB over 3 shards: with limits on, part of it is throttled (1 MiB/s per shard).
+        const big = recordsBody(someRecords(450, 8000));
+        const [got, want] = [(await viaBody(a, big)) as PutRecordsOutput, (await viaParse(b, big)) as PutRecordsOutput];
+        assert.deepEqual(got, want);
+        assert.equal((want.FailedRecordCount ?? 0) > 0, limits);
         assert.deepEqual(await stored(a), await stored(b));
       });
     }

@@ -128,10 +128,7 @@ export class ThreadPool {
 
   /** Runs `job` with `args` on the least loaded thread; resolves with its answer. */
   run<T>(job: ThreadJob, args: unknown, options: RunOptions = {}): Promise<T> {
-    const weight = options.weight ?? 1;
-    const thread = this.#pick(undefined);
-    thread.enter(weight);
-    return this.#run<T>(thread, job, args, options.transfer).finally(() => thread.leave(weight));
+    return this.#run<T>(this.#pick(undefined), options.weight ?? 1, job, args, options.transfer);
   }
 
   /**
@@ -142,17 +139,22 @@ export class ThreadPool {
     const avoidThread = avoid instanceof Lease ? avoid.thread : undefined;
     const thread = this.#pick(avoidThread);
     thread.enter(weight);
-    return new Lease(thread, weight, (j, a, t) => this.#run(thread, j, a, t));
+    // A lease's runs add no load of their own (the lease carries it), but each holds the thread.
+    return new Lease(thread, weight, (j, a, t) => this.#run(thread, 0, j, a, t));
   }
 
-  /** Posts one run to `thread` (used by leases too). */
-  #run<T>(thread: PoolThread, job: ThreadJob, args: unknown, transfer: readonly ArrayBuffer[] | undefined): Promise<T> {
+  /**
+   * Posts one run of `weight` to `thread` (used by leases too). The run holds the thread, and so
+   * the event loop, until its answer is in, even when a lease it was posted on ends first.
+   */
+  #run<T>(thread: PoolThread, weight: number, job: ThreadJob, args: unknown, transfer: readonly ArrayBuffer[] | undefined): Promise<T> {
     if (thread.dead) return Promise.reject(new Error("pool thread is gone"));
     const id = this.#nextId++;
+    thread.enter(weight);
     return new Promise<T>((resolve, reject) => {
       thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       thread.post(id, job, args, transfer);
-    });
+    }).finally(() => thread.leave(weight));
   }
 
   /**

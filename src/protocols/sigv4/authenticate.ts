@@ -7,6 +7,9 @@ import { parseQuery } from "./uri-encode.js";
 import { verifySigV4Header } from "./verify-header.js";
 import { verifySigV4Presigned } from "./verify-presigned.js";
 
+// Most requests have no query string (every JSON-protocol call): no Map made for them.
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
 function hasSigV4Query(params: ReadonlyMap<string, string>): boolean {
   return params.has("X-Amz-Algorithm") || params.has("X-Amz-Credential") || params.has("X-Amz-Signature");
 }
@@ -28,7 +31,7 @@ function anonymousPayload(headers: Readonly<Record<string, string>>): PayloadChe
  */
 export function authenticate(req: HttpRequestParts, secrets: Secrets, now: number): AuthResult {
   const authorization = req.headers["authorization"];
-  const params = parseQuery(req.rawQuery);
+  const params = req.rawQuery === "" ? NO_PARAMS : parseQuery(req.rawQuery);
   const v4Query = hasSigV4Query(params);
   const v2Query = hasSigV2Query(params);
   if (authorization !== undefined && authorization !== "") {

@@ -1,4 +1,4 @@
-import { open, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 
 const SEGMENT_SUFFIX = ".seg";
@@ -93,4 +93,25 @@ export async function writeFileAtomically(dir: string, name: string, data: Uint8
     await fh.close();
   }
   await rename(tmp, join(dir, name));
+}
+
+/** Writes `bufs` (`total` bytes) at `position`, continuing after a short writev. */
+export async function writeAll(fh: FileHandle, bufs: Buffer[], position: number, total: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(bufs, position);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(bufs).subarray(bytesWritten);
+  let done = 0;
+  while (done < rest.length) {
+    const r = await fh.write(rest, done, rest.length - done, position + bytesWritten + done);
+    done += r.bytesWritten;
+  }
+}
+
+/** Removes `path`; a file already gone is fine. */
+export async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
 }

@@ -1,16 +1,16 @@
-import { open, unlink } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "../../util/logger.js";
 import type { AppendInput, LogRecord, ReadOptions, ShardLog } from "./shard-log.js";
 import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY, encodeBatch, frameTimestamp } from "./frame.js";
 import { numberBlankFrames } from "./frame-patch.js";
 import { ShardLogClosedError, ShardLogCorruptError } from "./errors.js";
-import { HORIZON_FILE, fsyncDir, indexFileName, writeFileAtomically, writeFileDurably } from "./log-paths.js";
+import { HORIZON_FILE, fsyncDir, indexFileName, unlinkIfPresent, writeAll, writeFileAtomically, writeFileDurably } from "./log-paths.js";
 import { SegmentGoneError } from "./handle-pool.js";
 import type { HandlePool } from "./handle-pool.js";
 import { holdBlocks } from "./read-blocks.js";
 import { planRead, type ReadPlan, type RecordVisitor } from "./read-plan.js";
-import { walkFrames } from "./segment-reader.js";
+import { MIN_READ_BLOCK, readBlockBytes, walkFrames } from "./segment-reader.js";
 import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
 
@@ -43,10 +43,8 @@ interface ControlOp {
   readonly reject: (err: unknown) => void;
 }
 
-const MIN_READ_BLOCK = 64 * 1024;
 /** A log whose last round ended this recently (ms) is busy: its next round waits one turn to batch. */
 const BUSY_WINDOW_MS = 2;
-const MAX_READ_BLOCK = 1024 * 1024;
 
 /** Converts a caller's seq to the internal safe-integer form (seqs never pass 2^53). */
 function seqNumber(seq: bigint): number {
@@ -485,39 +483,8 @@ export class SegmentShardLog implements ShardLog {
   }
 }
 
-/**
- * How much to read per call: the frames to skip from the index entry plus the frames wanted
- * (estimated from the segment's average frame size), within [64 KiB, 1 MiB]: records keep their block
- * alive until they are answered, so smaller blocks are released sooner as a page is written out.
- */
-function readBlockBytes(seg: Segment, skipFrames: number, wantRecords: number, wantBytes: number): number {
-  const avgFrame = seg.count > 0 ? seg.size / seg.count : 1024;
-  const wanted = Math.min(wantRecords * avgFrame * 1.25, Math.max(0, wantBytes) + wantRecords * FRAME_HEADER + avgFrame);
-  const estimate = (skipFrames + 1) * avgFrame + wanted;
-  return Math.ceil(Math.min(MAX_READ_BLOCK, Math.max(MIN_READ_BLOCK, estimate)));
-}
-
 function seqRange(first: number, count: number): bigint[] {
   const out = new Array<bigint>(count);
   for (let i = 0; i < count; i++) out[i] = BigInt(first + i);
   return out;
-}
-
-async function writeAll(fh: FileHandle, bufs: Buffer[], position: number, total: number): Promise<void> {
-  const { bytesWritten } = await fh.writev(bufs, position);
-  if (bytesWritten === total) return;
-  const rest = Buffer.concat(bufs).subarray(bytesWritten);
-  let done = 0;
-  while (done < rest.length) {
-    const r = await fh.write(rest, done, rest.length - done, position + bytesWritten + done);
-    done += r.bytesWritten;
-  }
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
 }

@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
-import { FRAME_PREFIX, MAX_BODY, MIN_BODY, frameChecksumOk, frameSeq } from "./frame.js";
+import { FRAME_HEADER, FRAME_PREFIX, MAX_BODY, MIN_BODY, frameChecksumOk, frameSeq } from "./frame.js";
+import type { Segment } from "./segment.js";
 import { ShardLogCorruptError } from "./errors.js";
 
 /** Reads exactly `length` bytes at `position` (short reads are retried; EOF is an error). */
@@ -81,4 +82,20 @@ async function load(fh: FileHandle, opts: WalkOptions, pos: number, atLeast: num
   await readExactly(fh, buf, length, pos, opts.path);
   if (buf.buffer !== scratch?.buffer) opts.blocks?.push(buf);
   return { buf, bufStart: pos };
+}
+
+/** The least and most bytes a log read asks for at once. */
+export const MIN_READ_BLOCK = 64 * 1024;
+const MAX_READ_BLOCK = 1024 * 1024;
+
+/**
+ * How much to read per call: the frames to skip from the index entry plus the frames wanted
+ * (estimated from the segment's average frame size), within [64 KiB, 1 MiB]: records keep their block
+ * alive until they are answered, so smaller blocks are released sooner as a page is written out.
+ */
+export function readBlockBytes(seg: Segment, skipFrames: number, wantRecords: number, wantBytes: number): number {
+  const avgFrame = seg.count > 0 ? seg.size / seg.count : 1024;
+  const wanted = Math.min(wantRecords * avgFrame * 1.25, Math.max(0, wantBytes) + wantRecords * FRAME_HEADER + avgFrame);
+  const estimate = (skipFrames + 1) * avgFrame + wanted;
+  return Math.ceil(Math.min(MAX_READ_BLOCK, Math.max(MIN_READ_BLOCK, estimate)));
 }

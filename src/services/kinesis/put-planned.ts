@@ -2,6 +2,7 @@ import type { ShardRow, StreamRow } from "../../storage/kinesis-metadata/kinesis
 import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY } from "../../storage/shard-log/frame.js";
 import type { AppendInput, ShardLog } from "../../storage/shard-log/shard-log.js";
 import { hashKeyWords } from "./hash-key.js";
+import { withOpenShards } from "./put.js";
 import { rangeOf, type PlannedPutRecords } from "./put-records-job.js";
 import { recordSequenceNumbers } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
@@ -35,19 +36,11 @@ export function sameWords(a: Uint32Array, b: Uint32Array): boolean {
  * outcomes). `onLayout` gets the open shards' layout the records were routed by.
  */
 export async function appendPlanned(state: KinesisState, stream: StreamRow, plan: PlannedPutRecords, onLayout: (layout: Uint32Array) => void): Promise<PlannedOutcome> {
-  for (;;) {
-    // Open the logs first; then route against a fresh shard list and append without yielding,
-    // so a concurrent split cannot close a shard between routing and appending.
-    const open = state.shards(stream).filter((s) => s.closedAt === null);
-    await Promise.all(open.map((s) => state.log(stream, s)));
-    const current = state.requireReadable(stream.name);
-    if (current.id !== stream.id) throw state.notFound(stream.name);
-    const shards = state.shards(current).filter((s) => s.closedAt === null);
-    if (shards.some((s) => state.openLog(current, s) === undefined)) continue;
+  return withOpenShards(state, stream, (current, shards) => {
     const layout = layoutWords(shards);
     onLayout(layout);
     return appendGroups(state, current, shards, layout, plan);
-  }
+  });
 }
 
 /** One shard's share of the records: their indexes (request order) and blank frames. */

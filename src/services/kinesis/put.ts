@@ -80,16 +80,27 @@ function throttled(stream: StreamRow, shard: ShardRow, accountId: string): PutOu
  */
 export async function putEntries(state: KinesisState, stream: StreamRow, entries: readonly PutEntry[]): Promise<PutOutcome[]> {
   const keys = routeKeysOf(entries);
+  return withOpenShards(state, stream, (current, shards) => appendRouted(state, current, shards, entries, keys));
+}
+
+/**
+ * Calls `append` with the stream as it is now and its open shards, every one with its log open.
+ * The logs are opened first; then the shard list is read afresh and `append` is called without
+ * yielding, so a concurrent split cannot close a shard between `append`'s routing and appending.
+ */
+export async function withOpenShards<T>(
+  state: KinesisState,
+  stream: StreamRow,
+  append: (current: StreamRow, shards: readonly ShardRow[]) => Promise<T>,
+): Promise<T> {
   for (;;) {
-    // Open the logs first; then route against a fresh shard list and append without yielding,
-    // so a concurrent split cannot close a shard between routing and appending.
     const open = state.shards(stream).filter((s) => s.closedAt === null);
     await Promise.all(open.map((s) => state.log(stream, s)));
     const current = state.requireReadable(stream.name);
     if (current.id !== stream.id) throw state.notFound(stream.name);
     const shards = state.shards(current).filter((s) => s.closedAt === null);
     if (shards.some((s) => state.openLog(current, s) === undefined)) continue;
-    return appendRouted(state, current, shards, entries, keys);
+    return append(current, shards);
   }
 }
 

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, describe, test } from "node:test";
 import { AuthError } from "../../protocols/auth-error.js";
-import { ArenaLease } from "../../protocols/json/blob-arena.js";
 import { createBodyVerifier } from "../../protocols/sigv4/body-verifier.js";
 import { createMemoryKinesisMetadataStore } from "../../storage/kinesis-metadata/memory-kinesis-metadata.js";
 import { createMemoryShardLogStore } from "../../storage/shard-log/memory-shard-log.js";
@@ -16,13 +15,11 @@ import { ManualClock } from "../../util/clock.js";
 import { createLogger } from "../../util/logger.js";
 import { KinesisError } from "./errors.js";
 import { createStream } from "./ops/create-stream.js";
-import { putRecords } from "./ops/put-records.js";
 import type { OpContext } from "./operation.js";
-import { forgetLayouts, putRecordsFromBody } from "./put-records-body.js";
-import type { PutRecordsInput, PutRecordsOutput } from "./shapes/types.js";
+import { forgetLayouts, putParsed, putRecordsFromBody } from "./put-records-body.js";
+import type { PutRecordsOutput } from "./shapes/types.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState } from "./state.js";
 import { TEST_START } from "./test-kit.js";
-import { parseBody, validateInput } from "./wire.js";
 
 const dirs: string[] = [];
 after(() => {
@@ -59,18 +56,6 @@ async function viaBody(ctx: OpContext, body: Buffer, expectedHex = sha256(body))
   return await out;
 }
 
-/** PutRecords the usual way: parse, validate, operation. */
-async function viaParse(ctx: OpContext, body: Buffer): Promise<unknown> {
-  const arenas = new ArenaLease();
-  try {
-    const input = parseBody(body, "PutRecordsInput", "json", arenas);
-    validateInput(input, "PutRecordsInput");
-    return await putRecords(input as PutRecordsInput, ctx);
-  } finally {
-    arenas.release();
-  }
-}
-
 /** The records of every shard of "s", as the logs hold them. */
 async function stored(ctx: OpContext): Promise<unknown[]> {
   const { state } = ctx;
@@ -105,11 +90,11 @@ describe("PutRecords from a body held whole", () => {
         // The first call routes on this thread (no layout known), the next ones on the pool thread.
         for (let round = 0; round < 3; round++) {
           const body = recordsBody(someRecords(120, 1000 + round));
-          assert.deepEqual(await viaBody(a, body), await viaParse(b, body));
+          assert.deepEqual(await viaBody(a, body), await putParsed(body, b));
         }
         // ~3.6 MB over 3 shards: with limits on, part of it is throttled (1 MiB/s per shard).
         const big = recordsBody(someRecords(450, 8000));
-        const [got, want] = [(await viaBody(a, big)) as PutRecordsOutput, (await viaParse(b, big)) as PutRecordsOutput];
+        const [got, want] = [(await viaBody(a, big)) as PutRecordsOutput, (await putParsed(big, b)) as PutRecordsOutput];
         assert.deepEqual(got, want);
         assert.equal((want.FailedRecordCount ?? 0) > 0, limits);
         assert.deepEqual(await stored(a), await stored(b));
@@ -137,7 +122,7 @@ describe("PutRecords from a body held whole", () => {
     ];
     for (const [i, body] of bodies.entries()) {
       assert.ok(body.length >= 64 * 1024, `body ${i} is large`);
-      const usual = await viaParse(b, body).then(
+      const usual = await putParsed(body, b).then(
         () => assert.fail(`body ${i}: the usual path accepted it`),
         (err: unknown) => err,
       );
@@ -158,7 +143,7 @@ describe("PutRecords from a body held whole", () => {
       Buffer.from(`{"StreamName":"s","Records":[{"Data":${data},"PartitionKey":"k","Unknown":1}]}`),
       Buffer.from(`{"StreamName":"s","Records":[{"Data":${data},"PartitionKey":"k\u0041"}]}`),
     ]) {
-      assert.deepEqual(await viaBody(a, body), await viaParse(b, body));
+      assert.deepEqual(await viaBody(a, body), await putParsed(body, b));
     }
     assert.deepEqual(await stored(a), await stored(b));
   });

@@ -60,8 +60,8 @@ async function putWhole(whole: WholeBody<PlannedPutRecords | undefined>, ctx: Op
   return answer(outcomes, stream);
 }
 
-/** The usual path, from the body's bytes. */
-async function putParsed(bytes: Buffer, ctx: OpContext): Promise<PutRecordsOutput> {
+/** The usual path, from the body's bytes: parse, validate, operation (what the router does). */
+export async function putParsed(bytes: Buffer, ctx: OpContext): Promise<PutRecordsOutput> {
   const arenas = new ArenaLease();
   try {
     const input = parseBody(bytes, "PutRecordsInput", "json", arenas);

@@ -74,28 +74,20 @@ let lastZeros = -1;
 let lastOperator = 0;
 let lastTable: Int32Array | undefined;
 
+/** The plain CRC register `c` after the 4 bytes of `word`, stored LE. */
+function crcWord(c: number, word: number): number {
+  c = TABLE[(c ^ word) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (word >>> 8)) & 0xff]! ^ (c >>> 8);
+  c = TABLE[(c ^ (word >>> 16)) & 0xff]! ^ (c >>> 8);
+  return TABLE[(c ^ (word >>> 24)) & 0xff]! ^ (c >>> 8);
+}
+
 /**
  * The plain CRC register after the 16 bytes of a frame's seq (`seqLo`, `seqHi`) and timestamp
  * (`tsLo`, `tsHi`), stored LE, followed by `zeros` zero bytes.
  */
 function headerDelta(seqLo: number, seqHi: number, tsLo: number, tsHi: number, zeros: number): number {
-  let c = 0;
-  c = TABLE[(c ^ seqLo) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqLo >>> 8)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqLo >>> 16)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqLo >>> 24)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ seqHi) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqHi >>> 8)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqHi >>> 16)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (seqHi >>> 24)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ tsLo) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsLo >>> 8)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsLo >>> 16)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsLo >>> 24)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ tsHi) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsHi >>> 8)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsHi >>> 16)) & 0xff]! ^ (c >>> 8);
-  c = TABLE[(c ^ (tsHi >>> 24)) & 0xff]! ^ (c >>> 8);
+  const c = crcWord(crcWord(crcWord(crcWord(0, seqLo), seqHi), tsLo), tsHi);
   if (c === 0) return 0;
   if (zeros !== lastZeros) {
     lastZeros = zeros;

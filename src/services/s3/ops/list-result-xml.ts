@@ -37,6 +37,18 @@ interface KindText {
   readonly tail: string;
 }
 
+/**
+ * `text` as one flat string. A piece formatted once and then joined into every entry of a page is
+ * otherwise a tree of the parts it was concatenated from, walked again for each entry when the
+ * page's text is flattened to be encoded. Converting a string to a number flattens it in place
+ * (V8's String::Flatten, as the `flatstr` package relies on). A 1,000-key page: ~0.49 -> ~0.31 ms
+ * of entry writing and encoding.
+ */
+function flat(text: string): string {
+  Number(text);
+  return text;
+}
+
 /** Caches of the last value formatted: neighbouring keys often share a time, an ETag, a storage class, owner and checksum kind. */
 class Formats {
   #ms = Number.NaN;
@@ -58,7 +70,7 @@ class Formats {
     if (minute !== this.#minute) {
       const iso = isoDate(minute);
       // ...T16:52:00.000Z: everything before the seconds (years past 9999 are longer).
-      this.#minutePrefix = iso.slice(0, iso.length - 7);
+      this.#minutePrefix = flat(iso.slice(0, iso.length - 7));
       this.#minute = minute;
     }
     return this.#minutePrefix;
@@ -80,7 +92,7 @@ class Formats {
   owner(accountId: string): string {
     if (accountId !== this.#owner) {
       this.#owner = accountId;
-      this.#ownerXml = xmlElement("Owner", ownerXml(accountId));
+      this.#ownerXml = flat(xmlElement("Owner", ownerXml(accountId)));
     }
     return this.#ownerXml;
   }
@@ -89,7 +101,7 @@ class Formats {
   etag(etag: string): string {
     if (etag !== this.#etag) {
       this.#etag = etag;
-      this.#etagText = etagText(etag);
+      this.#etagText = flat(etagText(etag));
     }
     return this.#etagText;
   }
@@ -106,8 +118,8 @@ class Formats {
     }
     this.#kindOf = { storageClass: o.storageClass, ownerAccountId: o.ownerAccountId, algorithm, type, withOwner };
     this.#kind = {
-      head: `${checksumText(o.checksum)}<Size>`,
-      tail: `</Size><StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? this.owner(o.ownerAccountId) : ""}`,
+      head: flat(`${checksumText(o.checksum)}<Size>`),
+      tail: flat(`</Size><StorageClass>${escapeXml(o.storageClass)}</StorageClass>${withOwner ? this.owner(o.ownerAccountId) : ""}`),
     };
     return this.#kind;
   }
@@ -142,13 +154,13 @@ export function contentsWriter(out: TextSink, encode: KeyEncoder, withOwner: boo
     if (etagValue !== etag || k !== kind) {
       etag = etagValue;
       kind = k;
-      etagToSize = `</LastModified><ETag>${f.etag(etagValue)}</ETag>${k.head}`;
-      sizeToEnd = `${k.tail}</Contents>`;
+      etagToSize = flat(`</LastModified><ETag>${f.etag(etagValue)}</ETag>${k.head}`);
+      sizeToEnd = flat(`${k.tail}</Contents>`);
     }
     const m = Math.floor(lastModified / 60_000) * 60_000;
     if (m !== minute) {
       minute = m;
-      keyToMinute = `</Key><LastModified>${f.minutePrefix(m)}`;
+      keyToMinute = flat(`</Key><LastModified>${f.minutePrefix(m)}`);
     }
     const rest = lastModified - m;
     const s = Math.floor(rest / 1000);

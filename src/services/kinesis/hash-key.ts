@@ -37,6 +37,24 @@ function md5Short(partitionKey: string): boolean {
     if (c > 0x7f) return false;
     m[i >> 2]! |= c << ((i & 3) << 3);
   }
+  md5OneBlock(n);
+  return true;
+}
+
+/** md5Short for a key given as bytes `raw[start, end)`, all ASCII (checked by the caller). */
+function md5ShortBytes(raw: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n > 55) return false;
+  const m = md5Block;
+  m.fill(0);
+  for (let i = 0; i < n; i++) m[i >> 2]! |= raw[start + i]! << ((i & 3) << 3);
+  md5OneBlock(n);
+  return true;
+}
+
+/** Pads the `n` message bytes in md5Block and runs MD5 over that one block into md5State. */
+function md5OneBlock(n: number): void {
+  const m = md5Block;
   m[n >> 2]! |= 0x80 << ((n & 3) << 3);
   m[14] = n << 3;
   let a = 0x67452301;
@@ -70,7 +88,6 @@ function md5Short(partitionKey: string): boolean {
   md5State[1] = (b + (0xefcdab89 | 0)) | 0;
   md5State[2] = (c + (0x98badcfe | 0)) | 0;
   md5State[3] = (d + 0x10325476) | 0;
-  return true;
 }
 const md5State = new Int32Array(4);
 
@@ -97,6 +114,19 @@ export function partitionKeyHashWords(partitionKey: string, out: Uint32Array, at
     return;
   }
   const digest = hash("md5", partitionKey, "buffer");
+  for (let i = 0; i < 4; i++) out[at + i] = digest.readUInt32BE(4 * i);
+}
+
+/**
+ * `partitionKeyHashWords` for an ASCII partition key given as its bytes `raw[start, end)` (the
+ * caller has checked every byte is below 0x80, so the bytes are the key's UTF-8 form).
+ */
+export function partitionKeyBytesHashWords(raw: Buffer, start: number, end: number, out: Uint32Array, at: number): void {
+  if (md5ShortBytes(raw, start, end)) {
+    for (let i = 0; i < 4; i++) out[at + i] = bigEndian(md5State[i]!);
+    return;
+  }
+  const digest = hash("md5", raw.subarray(start, end), "buffer");
   for (let i = 0; i < 4; i++) out[at + i] = digest.readUInt32BE(4 * i);
 }
 

@@ -8,12 +8,19 @@
 import type { BlobArenas } from "../../protocols/json/blob-arena.js";
 import { parseJsonInputFast } from "../../protocols/json/parse-json-fast.js";
 import { FRAME_HEADER } from "../../storage/shard-log/frame.js";
-import { frameBytes, writeBlankFrame } from "../../storage/shard-log/frame-patch.js";
+import { finishBlankFrame, frameBytes, writeBlankFrame } from "../../storage/shard-log/frame-patch.js";
 import { Transfer } from "../../threads/job.js";
 import { hashKeyWords, parseHashKey, partitionKeyHashWords } from "./hash-key.js";
+import { scanPutRecords, type ScannedRecords } from "./put-records-scan.js";
 import { shapes } from "./shapes/model.js";
 import type { PutRecordsInput } from "./shapes/types.js";
 import { findViolations } from "./wire.js";
+
+/** Node's Buffer methods behind `write(s, off, "base64")` and `toString("latin1", s, e)`, without the encoding lookup. */
+interface RawBuffer extends Buffer {
+  base64Write(s: string, offset: number, length: number): number;
+  latin1Slice(start: number, end: number): string;
+}
 
 /** A PutRecords request carries at most 5 MiB of data and partition keys (PutRecords docs). */
 const MAX_REQUEST_RECORD_BYTES = 5 * 1024 * 1024;
@@ -95,22 +102,31 @@ const arenas: BlobArenas = {
 
 /** Runs on a pool thread: the planned records, or undefined for the main thread's usual path. */
 export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | undefined {
-  scratchTaken = false;
   const raw = Buffer.from(args.buffer, 0, args.length);
+  const scanned = scanPutRecords(raw);
+  if (scanned !== undefined) {
+    const planned = plan(scanned, scanned.count, args.layouts, (i) => scanned.dataBytes[i]!, (i) => scanned.pkEnd[i]! - scanned.pkStart[i]!, (out, i, at) => writeScanned(raw as RawBuffer, scanned, out, i, at));
+    if (planned !== undefined) return planned;
+  }
+  return fromParsed(raw, args.layouts);
+}
+
+/**
+ * The general path, for bodies the byte-level reader leaves (exported for tests, which hold the
+ * two paths to the same plans): the fast shape-directed reader, the shape's validator, records as
+ * objects.
+ */
+export function fromParsed(raw: Buffer, layouts: ReadonlyMap<string, Uint32Array>): Transfer<PlannedPutRecords> | undefined {
+  scratchTaken = false;
   const input = parseJsonInputFast(raw, "PutRecordsInput", { shapes }, arenas) as PutRecordsInput | undefined;
   if (input === undefined || findViolations(input, "PutRecordsInput").length > 0) return undefined;
   const records = input.Records;
   const n = records.length;
   const keys = new Uint32Array(n * 4);
   const pkBytes = new Uint32Array(n);
-  let total = 0;
-  let maxData = 0;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    const pk = Buffer.byteLength(r.PartitionKey, "utf8");
-    pkBytes[i] = pk;
-    total += pk + r.Data.byteLength;
-    if (r.Data.byteLength > maxData) maxData = r.Data.byteLength;
+    pkBytes[i] = Buffer.byteLength(r.PartitionKey, "utf8");
     if (r.ExplicitHashKey === undefined) partitionKeyHashWords(r.PartitionKey, keys, i * 4);
     else {
       const key = parseHashKey(r.ExplicitHashKey);
@@ -118,10 +134,62 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
       hashKeyWords(key, keys, i * 4);
     }
   }
+  const ref = { StreamName: input.StreamName, StreamARN: input.StreamARN, StreamId: input.StreamId, keys };
+  return plan(ref, n, layouts, (i) => records[i]!.Data.byteLength, (i) => pkBytes[i]!, (out, i, at) => {
+    const r = records[i]!;
+    const pk = pkBytes[i]!;
+    out.write(r.PartitionKey, at + FRAME_HEADER, pk, pk === r.PartitionKey.length ? "latin1" : "utf8");
+    return writeBlankFrame(out, at, pk, r.Data);
+  });
+}
+
+/**
+ * Writes scanned record `i`'s blank frame at `at`: its partition key copied from the body, its
+ * data decoded from the body straight into the frame. Undefined when the base64 text does not
+ * decode to exactly the bytes its length promises (a character outside the alphabet).
+ */
+function writeScanned(raw: RawBuffer, s: ScannedRecords, out: RawBuffer, i: number, at: number): number | undefined {
+  const pkStart = s.pkStart[i]!;
+  const pk = s.pkEnd[i]! - pkStart;
+  const bytes = s.dataBytes[i]!;
+  const dataAt = at + FRAME_HEADER + pk;
+  for (let j = 0; j < pk; j++) out[at + FRAME_HEADER + j] = raw[pkStart + j]!;
+  if (bytes > 0 && out.base64Write(raw.latin1Slice(s.dataStart[i]!, s.dataEnd[i]!), dataAt, bytes) !== bytes) return undefined;
+  return finishBlankFrame(out, at, pk, bytes);
+}
+
+/** What a plan needs to know of the request, besides its records. */
+interface RequestRef {
+  readonly StreamName: string | undefined;
+  readonly StreamARN: string | undefined;
+  readonly StreamId: string | undefined;
+  readonly keys: Uint32Array;
+}
+
+/**
+ * Groups `n` records by the stream's layout (when known) and writes their blank frames with
+ * `write` (which answers the offset after the frame, or undefined to give up).
+ */
+function plan(
+  ref: RequestRef,
+  n: number,
+  layouts: ReadonlyMap<string, Uint32Array>,
+  dataBytes: (i: number) => number,
+  pkBytes: (i: number) => number,
+  write: (out: RawBuffer, i: number, at: number) => number | undefined,
+): Transfer<PlannedPutRecords> | undefined {
+  const keys = ref.keys;
+  let total = 0;
+  let maxData = 0;
+  for (let i = 0; i < n; i++) {
+    const d = dataBytes(i);
+    total += pkBytes(i) + d;
+    if (d > maxData) maxData = d;
+  }
   if (total > MAX_REQUEST_RECORD_BYTES) return undefined;
 
-  const name = input.StreamName ?? input.StreamARN;
-  let layout = name === undefined ? undefined : args.layouts.get(name);
+  const name = ref.StreamName ?? ref.StreamARN;
+  let layout = name === undefined ? undefined : layouts.get(name);
   const groups = layout === undefined ? 1 : layout.length / 8;
   const group = new Uint16Array(n);
   if (layout !== undefined) {
@@ -142,30 +210,29 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
   let frameTotal = 0;
   for (let i = 0; i < n; i++) {
     const g = group[i]!;
-    const bytes = frameBytes(pkBytes[i]!, records[i]!.Data.byteLength);
+    const bytes = frameBytes(pkBytes(i), dataBytes(i));
     place[i] = groupCounts[g]!++;
     groupBytes[g] = groupBytes[g]! + bytes;
     frameTotal += bytes;
   }
   // Not zero-filled: every byte is written below.
-  const out = Buffer.allocUnsafeSlow(frameTotal);
+  const out = Buffer.allocUnsafeSlow(frameTotal) as RawBuffer;
   const frames = out.buffer as ArrayBuffer;
   const cursor = new Float64Array(groupCount);
   for (let g = 1; g < groupCount; g++) cursor[g] = cursor[g - 1]! + groupBytes[g - 1]!;
   const frameAt = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const r = records[i]!;
     const g = group[i]!;
     const at = cursor[g]!;
     frameAt[i] = at;
-    const pk = pkBytes[i]!;
-    out.write(r.PartitionKey, at + FRAME_HEADER, pk, pk === r.PartitionKey.length ? "latin1" : "utf8");
-    cursor[g] = writeBlankFrame(out, at, pk, r.Data);
+    const next = write(out, i, at);
+    if (next === undefined) return undefined;
+    cursor[g] = next;
   }
   const planned: PlannedPutRecords = {
-    StreamName: input.StreamName,
-    StreamARN: input.StreamARN,
-    StreamId: input.StreamId,
+    StreamName: ref.StreamName,
+    StreamARN: ref.StreamARN,
+    StreamId: ref.StreamId,
     count: n,
     maxData,
     frames,
@@ -177,5 +244,5 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
     frameAt,
     keys,
   };
-  return new Transfer(planned, [frames, keys.buffer, group.buffer, place.buffer, frameAt.buffer, groupCounts.buffer, groupBytes.buffer]);
+  return new Transfer(planned, [frames, keys.buffer as ArrayBuffer, group.buffer, place.buffer, frameAt.buffer, groupCounts.buffer, groupBytes.buffer]);
 }

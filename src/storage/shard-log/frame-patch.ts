@@ -109,9 +109,19 @@ export function frameBytes(pkBytes: number, dataBytes: number): number {
  * written at `off + FRAME_HEADER` by the caller) is followed by `data`; returns the offset after it.
  */
 export function writeBlankFrame(buf: Uint8Array, off: number, pkBytes: number, data: Uint8Array): number {
+  buf.set(data, off + FRAME_HEADER + pkBytes);
+  return finishBlankFrame(buf, off, pkBytes, data.byteLength);
+}
+
+/**
+ * Completes the blank frame at `off` whose partition key (`pkBytes`) and data (`dataBytes`) the
+ * caller has already written in place after the header: writes the header and the CRC; returns
+ * the offset after the frame.
+ */
+export function finishBlankFrame(buf: Uint8Array, off: number, pkBytes: number, dataBytes: number): number {
   if (pkBytes > MAX_PARTITION_KEY_BYTES) throw new RangeError(`partition key is ${pkBytes} bytes; the limit is ${MAX_PARTITION_KEY_BYTES}`);
-  const body = MIN_BODY + pkBytes + data.byteLength;
-  if (body > MAX_BODY) throw new RangeError(`record of ${data.byteLength} bytes exceeds the ${MAX_BODY}-byte frame limit`);
+  const body = MIN_BODY + pkBytes + dataBytes;
+  if (body > MAX_BODY) throw new RangeError(`record of ${dataBytes} bytes exceeds the ${MAX_BODY}-byte frame limit`);
   buf[off] = body & 0xff;
   buf[off + 1] = (body >>> 8) & 0xff;
   buf[off + 2] = (body >>> 16) & 0xff;
@@ -119,7 +129,6 @@ export function writeBlankFrame(buf: Uint8Array, off: number, pkBytes: number, d
   for (let i = off + 8; i < off + 24; i++) buf[i] = 0;
   buf[off + 24] = pkBytes & 0xff;
   buf[off + 25] = pkBytes >>> 8;
-  buf.set(data, off + FRAME_HEADER + pkBytes);
   const crc = crc32(buf.subarray(off + FRAME_PREFIX, off + FRAME_PREFIX + body));
   buf[off + 4] = crc & 0xff;
   buf[off + 5] = (crc >>> 8) & 0xff;

@@ -13,6 +13,8 @@ import { planRead, type ReadPlan, type RecordVisitor } from "./read-plan.js";
 import { MIN_READ_BLOCK, readBlockBytes, walkFrames } from "./segment-reader.js";
 import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
+import { InFlightWaiters } from "./in-flight-waiters.js";
+import { seqNumber, seqRange } from "./seq-numbers.js";
 
 /** What a log needs from its store. */
 export interface SegmentLogConfig {
@@ -46,12 +48,6 @@ interface ControlOp {
 /** A log whose last round ended this recently (ms) is busy: its next round waits one turn to batch. */
 const BUSY_WINDOW_MS = 2;
 
-/** Converts a caller's seq to the internal safe-integer form (seqs never pass 2^53). */
-function seqNumber(seq: bigint): number {
-  if (seq <= 0n) return 0;
-  return seq >= BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(seq);
-}
-
 /**
  * A shard log stored as segment files of checksummed frames (see frame.ts). One writer loop
  * ("pump") does all file mutation in order: group-commit rounds (one durable writev, O_DSYNC, for
@@ -82,6 +78,7 @@ export class SegmentShardLog implements ShardLog {
   readonly #tail: TailCache;
   /** performance.now() when the last group-commit round ended. */
   #lastRoundAt = Number.NEGATIVE_INFINITY;
+  readonly #inFlightWaiters = new InFlightWaiters();
 
   /** Use `openSegmentLog`; segments come recovered, the last one with an open writer handle. */
   constructor(cfg: SegmentLogConfig, segments: Segment[], horizon: number) {
@@ -143,6 +140,13 @@ export class SegmentShardLog implements ShardLog {
       this.#pending.push({ buf: frames, first, count, firstTs: ts, lastTs: ts, resolve: (from) => resolve(BigInt(from)), reject });
       this.#kick();
     });
+  }
+
+  whenInFlightDurable(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined {
+    const from = seqNumber(fromSeq);
+    const until = this.#assignedNext;
+    if (from < this.#durableNext || until <= Math.max(from, this.#durableNext) || this.#failed !== undefined || this.#closing) return undefined;
+    return this.#inFlightWaiters.wait(until, timeoutMs);
   }
 
   async read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]> {
@@ -392,6 +396,7 @@ export class SegmentShardLog implements ShardLog {
         if (this.#failed !== undefined) {
           const err = this.#failedError();
           for (const b of this.#pending.splice(0)) b.reject(err);
+          this.#settleWaiters();
           return;
         }
         await this.#round();
@@ -429,6 +434,7 @@ export class SegmentShardLog implements ShardLog {
       this.#failed = err;
       this.#cfg.logger?.error("shard log write failed", { id: this.#cfg.id, error: String(err) });
       for (const b of batch) b.reject(err);
+      this.#settleWaiters();
       return;
     }
     for (const b of batch) {
@@ -440,6 +446,7 @@ export class SegmentShardLog implements ShardLog {
     this.#durableLastTs = last.lastTs;
     for (const b of batch) b.resolve(b.first);
     this.#emit(BigInt(this.#durableNext - 1));
+    this.#settleWaiters();
     if (seg.size >= this.#cfg.segmentBytes) {
       try {
         await this.#roll();
@@ -447,6 +454,11 @@ export class SegmentShardLog implements ShardLog {
         this.#cfg.logger?.warn("shard log segment roll failed; staying in the current segment", { id: this.#cfg.id, error: String(err) });
       }
     }
+  }
+
+  /** Releases the readers whose appends are now durable (all of them once the log has failed). */
+  #settleWaiters(): void {
+    this.#inFlightWaiters.settle(this.#durableNext, this.#failed !== undefined);
   }
 
   #emit(lastSeq: bigint): void {
@@ -481,10 +493,4 @@ export class SegmentShardLog implements ShardLog {
     this.#background.add(write);
     void write.finally(() => this.#background.delete(write));
   }
-}
-
-function seqRange(first: number, count: number): bigint[] {
-  const out = new Array<bigint>(count);
-  for (let i = 0; i < count; i++) out[i] = BigInt(first + i);
-  return out;
 }

@@ -174,6 +174,49 @@ describe("segment shard log: files on disk", () => {
     });
   });
 
+  it("lets a reader at the tip wait for the append in flight, and shows it only once durable", async () => {
+    const root = await tempRoot();
+    await withStore({ dir: root }, async (store) => {
+      const log = await store.open("s/in-flight");
+      assert.ok(log.whenInFlightDurable !== undefined);
+      await log.append([record(0)]);
+      assert.equal(log.whenInFlightDurable(1n, 1000), undefined, "nothing in flight");
+      // Hold the next durable write until released, so the append stays in flight.
+      const probe = await open(join(root, "probe"), "w");
+      const proto = Object.getPrototypeOf(probe) as Record<"datasync" | "writev", (...args: unknown[]) => Promise<unknown>>;
+      await probe.close();
+      const method = WRITES_ARE_DURABLE ? "writev" : "datasync";
+      const original = proto[method];
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      proto[method] = async function (this: unknown, ...args: unknown[]) {
+        await released;
+        return original.apply(this, args);
+      };
+      let appended: Promise<readonly bigint[]>;
+      try {
+        appended = log.append([record(1)]);
+        assert.equal(log.whenInFlightDurable(0n, 1000), undefined, "seq 0 is readable now");
+        await log.whenInFlightDurable(1n, 5); // times out: the write is held
+        assert.deepEqual(await log.read(1n, ALL), [], "not durable yet");
+        const waiting = log.whenInFlightDurable(1n, 60_000);
+        assert.ok(waiting !== undefined);
+        let settled = false;
+        void waiting.then(() => (settled = true));
+        await new Promise((r) => setImmediate(r));
+        assert.equal(settled, false);
+        release();
+        await waiting;
+        assert.deepEqual((await log.read(1n, ALL)).map((r) => r.seq), [1n]);
+        assert.deepEqual(await appended, [1n]);
+      } finally {
+        release();
+        proto[method] = original;
+      }
+      assert.equal(log.whenInFlightDurable(2n, 1000), undefined, "nothing in flight again");
+    });
+  });
+
   it("keeps record data of sealed segments readable while many logs share a small handle pool", async () => {
     const root = await tempRoot();
     await withStore({ dir: root, segmentBytes: 600, maxOpenFiles: 2 }, async (store) => {

@@ -44,6 +44,13 @@ export interface ShardLog {
    * rest follow it) once they are durable. `count` must be at least 1. Undefined: use `append`.
    */
   appendFrames?(frames: Buffer, count: number, timestamp: number): Promise<bigint>;
+  /**
+   * Optional: when records from `fromSeq` on are being made durable right now (appended, not
+   * yet fsynced) and none at or after it is readable yet, a promise that resolves once those
+   * appends are durable or failed, or after `timeoutMs`, whichever is first (never rejects).
+   * Undefined when a read from `fromSeq` has records now or no append of them is in flight.
+   */
+  whenInFlightDurable?(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
   /**

@@ -106,6 +106,14 @@ function afterThisTurnsIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * How long a read at the tip may wait for records of its shard that are being made durable when
+ * it arrives (an append accepted, its fsync not yet returned). Answering at once would return
+ * nothing and the reader would have to ask again; waiting for that one write hands it the
+ * records as soon as they are durable. No wait when nothing is in flight or records are readable.
+ */
+export const IN_FLIGHT_WAIT_MS = 20;
+
 /** Where the read starts and how many records it may return (undefined: nothing to read). */
 async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: ShardLog; position: bigint; maxRecords: number } | undefined> {
   const end = s.shard.endSeq;
@@ -115,6 +123,11 @@ async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: Sha
   await afterThisTurnsIo();
   let position = s.it.position;
   if (position < log.firstSeq()) position = log.firstSeq();
+  const inFlight = log.whenInFlightDurable?.(position, IN_FLIGHT_WAIT_MS);
+  if (inFlight !== undefined) {
+    await inFlight;
+    if (position < log.firstSeq()) position = log.firstSeq();
+  }
   const limit = input.Limit ?? GET_RECORDS_DEFAULT_LIMIT;
   const maxRecords = end === null ? limit : Math.min(limit, Number(end - position));
   return { log, position, maxRecords };

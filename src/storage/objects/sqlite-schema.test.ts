@@ -67,9 +67,10 @@ describe("objects schema", () => {
     assert.equal(expected.entries.length, 40);
     await store.close();
 
-    // The objects table as the previous version of the store created it: no list_kind column.
+    // The objects table as the previous versions of the store created it: no list_kind column,
+    // and an objects_latest index of (bucket, key) alone.
     const raw = new Database(path);
-    raw.exec("ALTER TABLE objects DROP COLUMN list_kind");
+    raw.exec("DROP INDEX objects_latest; ALTER TABLE objects DROP COLUMN list_kind; CREATE INDEX objects_latest ON objects(bucket, key) WHERE is_latest = 1");
     raw.close();
 
     store = createSqliteObjectStore(path);
@@ -78,7 +79,17 @@ describe("objects schema", () => {
       // Every row's list_kind is what a write of that version would store.
       const check = new Database(path, { readonly: true });
       const rows = check.prepare<[], { key: Buffer; list_kind: string }>("SELECT key, list_kind FROM objects ORDER BY key").all();
+      // The latest versions' index holds every listed column again (a listing reads it alone).
+      const indexed = check.prepare<[], { name: string }>("SELECT name FROM pragma_index_info('objects_latest') ORDER BY seqno").all();
+      const plan = check
+        .prepare<[], { detail: string }>("EXPLAIN QUERY PLAN SELECT key, last_modified, etag, list_kind, size FROM objects WHERE bucket = 'b' AND key > x'00' AND is_latest = 1 AND is_delete_marker = 0 ORDER BY key")
+        .all();
       check.close();
+      assert.deepEqual(
+        indexed.map((c) => c.name),
+        ["bucket", "key", "is_delete_marker", "last_modified", "etag", "list_kind", "size"],
+      );
+      assert.match(plan.map((p) => p.detail).join("; "), /USING COVERING INDEX objects_latest/);
       assert.equal(rows.length, 40);
       for (const r of rows) {
         const v = store.getVersion(BUCKET, r.key.toString("utf8"));

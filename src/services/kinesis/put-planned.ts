@@ -4,13 +4,25 @@ import type { AppendInput, ShardLog } from "../../storage/shard-log/shard-log.js
 import { hashKeyWords } from "./hash-key.js";
 import { withOpenShards } from "./put.js";
 import { rangeOf, type PlannedPutRecords } from "./put-records-job.js";
-import { recordSequenceNumbers } from "./sequence-number.js";
 import type { KinesisState } from "./state.js";
 
-/** Per record of a planned PutRecords call, in request order: its sequence number and shard, or its error. */
+/**
+ * What became of a planned PutRecords call's records: each shard's records were appended as one
+ * run of consecutive log seqs, so a record's sequence number is its shard's first seq plus its
+ * place in that run (numbers are made only when the answer is written: put-records-answer.ts).
+ */
 export interface PlannedOutcome {
-  readonly numbers: (string | undefined)[];
-  readonly shardIds: (string | undefined)[];
+  /** The open shards the records were routed over. */
+  readonly shards: readonly ShardRow[];
+  /** Per shard: the log seq of its first appended record (undefined when none was appended). */
+  readonly firstSeqs: (bigint | undefined)[];
+  /** Per shard: how many records were appended. */
+  readonly counts: Uint32Array;
+  /** Per record, in request order: its shard's position in `shards`, or -1 when it has an error. */
+  readonly shardOf: Int32Array;
+  /** Per record: its place in its shard's run. */
+  readonly slot: Uint32Array;
+  /** Per record: its error (throttled, or its shard's append failed), or undefined. */
   readonly errors: ({ readonly errorCode: string; readonly errorMessage: string } | undefined)[];
 }
 
@@ -51,12 +63,13 @@ interface Group {
 
 async function appendGroups(state: KinesisState, stream: StreamRow, shards: readonly ShardRow[], layout: Uint32Array, plan: PlannedPutRecords): Promise<PlannedOutcome> {
   const n = plan.count;
-  const out: PlannedOutcome = { numbers: new Array(n), shardIds: new Array(n), errors: new Array(n) };
+  // Each record's shard, in request order (throttled records come back as errors and get -1).
+  const shardOf = new Int32Array(n);
+  const slot = new Uint32Array(n);
+  const out: PlannedOutcome = { shards, firstSeqs: new Array(shards.length), counts: new Uint32Array(shards.length), shardOf, slot, errors: new Array(n) };
   const frames = Buffer.from(plan.frames);
   const logs = shards.map((s) => state.openLog(stream, s) as ShardLog);
   const asPlanned = plan.layout !== undefined && sameWords(plan.layout, layout);
-  // Each record's shard, in request order (throttled records come back as errors and get -1).
-  const shardOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = asPlanned ? plan.group[i]! : rangeOf(plan.keys, i, layout);
     if (k < 0) throw new Error(`no open shard covers hash key of record ${i}`);
@@ -72,6 +85,8 @@ async function appendGroups(state: KinesisState, stream: StreamRow, shards: read
     const shard = shards[k]!;
     const log = logs[k]!;
     const { indexes } = group;
+    for (let j = 0; j < indexes.length; j++) slot[indexes[j]!] = j;
+    out.counts[k] = indexes.length;
     // Frames get consecutive seqs; records appended as records are checked to have them too.
     const done =
       log.appendFrames !== undefined
@@ -83,18 +98,17 @@ async function appendGroups(state: KinesisState, stream: StreamRow, shards: read
     appends.push(
       done.then(
         (first) => {
-          const numbers = recordSequenceNumbers(shard.createdAt, shard.index, first, indexes.length);
-          const shardId = shard.shardId;
-          for (let j = 0; j < indexes.length; j++) {
-            const i = indexes[j]!;
-            out.numbers[i] = numbers[j]!;
-            out.shardIds[i] = shardId;
+          out.firstSeqs[k] = first;
+        },
+        (err: unknown) => {
+          state.logger.error("kinesis: append failed", { stream: stream.name, shard: shard.shardId, err: String(err) });
+          out.counts[k] = 0;
+          for (const i of indexes) {
+            out.errors[i] = { errorCode: "InternalFailure", errorMessage: "Internal service failure." };
+            shardOf[i] = -1;
           }
         },
-      ).catch((err: unknown) => {
-        state.logger.error("kinesis: append failed", { stream: stream.name, shard: shard.shardId, err: String(err) });
-        for (const i of indexes) out.errors[i] = { errorCode: "InternalFailure", errorMessage: "Internal service failure." };
-      }),
+      ),
     );
   }
   await Promise.all(appends);

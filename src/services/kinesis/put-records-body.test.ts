@@ -20,6 +20,7 @@ import { forgetLayouts, putParsed, putRecordsFromBody } from "./put-records-body
 import type { PutRecordsOutput } from "./shapes/types.js";
 import { DEFAULT_KINESIS_OPTIONS, KinesisState } from "./state.js";
 import { TEST_START } from "./test-kit.js";
+import { serializeOperationOutput } from "./wire.js";
 
 const dirs: string[] = [];
 after(() => {
@@ -101,6 +102,19 @@ describe("PutRecords from a body held whole", () => {
       });
     }
   }
+
+  test("plain bodies (ASCII keys, the pool thread's byte-level reader): the same answers, bytes on the wire and stored records", async () => {
+    forgetLayouts();
+    const [a, b] = await Promise.all([stateWith("segment", false), stateWith("segment", false)]);
+    for (let round = 0; round < 4; round++) {
+      const records = Array.from({ length: 500 }, (_v, i) => ({ Data: randomBytes(1000 + (i % 13)).toString("base64"), PartitionKey: `r${round}-${i}` }));
+      const body = recordsBody(records);
+      const [got, want] = [(await viaBody(a, body)) as PutRecordsOutput, (await putParsed(body, b)) as PutRecordsOutput];
+      assert.equal(Buffer.from(serializeOperationOutput("PutRecords", got, "json") as Buffer).toString("utf8"), JSON.stringify(want));
+      assert.deepEqual(got, want);
+    }
+    assert.deepEqual(await stored(a), await stored(b));
+  });
 
   test("errors are the usual path's, and a bad payload hash comes before any of them", async () => {
     const [a, b] = await Promise.all([stateWith("segment", false), stateWith("segment", false)]);

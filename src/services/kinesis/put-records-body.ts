@@ -5,9 +5,10 @@ import type { StreamRow } from "../../storage/kinesis-metadata/kinesis-metadata-
 import { threadJob } from "../../threads/job.js";
 import { sharedThreadPool } from "../../threads/pool.js";
 import { putRecords } from "./ops/put-records.js";
-import { appendPlanned, sameWords, type PlannedOutcome } from "./put-planned.js";
+import { appendPlanned, sameWords } from "./put-planned.js";
+import { plannedAnswer } from "./put-records-answer.js";
 import type { PlannedPutRecords, PutRecordsJobArgs } from "./put-records-job.js";
-import type { PutRecordsInput, PutRecordsOutput, PutRecordsResultEntry } from "./shapes/types.js";
+import type { PutRecordsInput, PutRecordsOutput } from "./shapes/types.js";
 import type { OpContext } from "./operation.js";
 import { parseBody, validateInput } from "./wire.js";
 
@@ -57,7 +58,7 @@ async function putWhole(whole: WholeBody<PlannedPutRecords | undefined>, ctx: Op
     whole.release();
   }
   const outcomes = await appendPlanned(state, stream, plan, (layout) => noteLayout(plan.StreamName ?? plan.StreamARN, layout));
-  return answer(outcomes, stream);
+  return plannedAnswer(outcomes, stream);
 }
 
 /** The usual path, from the body's bytes: parse, validate, operation (what the router does). */
@@ -70,22 +71,6 @@ export async function putParsed(bytes: Buffer, ctx: OpContext): Promise<PutRecor
   } finally {
     arenas.release();
   }
-}
-
-function answer(outcomes: PlannedOutcome, stream: StreamRow): PutRecordsOutput {
-  const { shardIds, numbers, errors } = outcomes;
-  let failed = 0;
-  const records = new Array<PutRecordsResultEntry>(numbers.length);
-  for (let i = 0; i < numbers.length; i++) {
-    const seq = numbers[i];
-    if (seq !== undefined) records[i] = { SequenceNumber: seq, ShardId: shardIds[i]! };
-    else {
-      failed++;
-      const e = errors[i] ?? { errorCode: "InternalFailure", errorMessage: "Internal service failure." };
-      records[i] = { ErrorCode: e.errorCode, ErrorMessage: e.errorMessage };
-    }
-  }
-  return { FailedRecordCount: failed, Records: records, EncryptionType: stream.encryptionType };
 }
 
 /** For tests: forgets the stream layouts. */

@@ -7,6 +7,7 @@ import { decodeJsonBody } from "../../protocols/json/target.js";
 import { findViolations as findShapeViolations, validationMessage } from "../../protocols/json/validate-shape.js";
 import { KinesisError, type WireFormat } from "./errors.js";
 import { getRecordsJson, type StreamedJson } from "./json-output.js";
+import { renderedPutRecordsAnswer } from "./put-records-answer.js";
 import { shapes } from "./shapes/model.js";
 import type { PutRecordsOutput } from "./shapes/types.js";
 
@@ -98,7 +99,7 @@ export function putRecordsAnswer(out: PutRecordsOutput): string {
 
 /** JSON writers for the data-plane answers: the same bytes as the general serializer, without its copies. */
 const jsonWriters: Readonly<Record<string, ((output: never) => string | Buffer | StreamedJson) | undefined>> = {
-  PutRecords: putRecordsAnswer,
+  PutRecords: (out: PutRecordsOutput) => renderedPutRecordsAnswer(out) ?? putRecordsAnswer(out),
   GetRecords: getRecordsJson,
 };
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=524288 node --max-semi-space-size=8
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createApp } from "../server/app.js";

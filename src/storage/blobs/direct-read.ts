@@ -13,6 +13,13 @@ const READ_AHEAD = 4;
  */
 const segments = new SegmentPool<ArrayBuffer>({ perSlab: READ_AHEAD, pinnedSlabs: 1, pinned: alignedMemory, overflow: alignedMemory });
 
+/**
+ * Bytes per chunk handed on. The server runs with a fixed malloc mmap threshold of 512 KiB (the
+ * entry point's first line): a 1 MiB copy would be a fresh mapping, page-faulted in and unmapped,
+ * per block; pieces under it come from (and go back to) the heap.
+ */
+const PIECE = 256 * 1024;
+
 interface Block {
   readonly segment: Segment<ArrayBuffer>;
   readonly position: number;
@@ -64,12 +71,14 @@ async function* chunks(path: string, start: number, end: number): AsyncGenerator
       const block = await pending.shift()!;
       const from = Math.max(start, block.position) - block.position;
       const to = Math.min(end + 1, block.position + block.bytes) - block.position;
-      // Copied out, so the segment is free again at once, whatever the consumer does with the chunk.
-      const chunk = to > from ? Buffer.from(block.segment.bytes.subarray(from, to)) : undefined;
+      // Copied out, so the segment is free again at once, whatever the consumer does with the
+      // chunks; in pieces below the C library's mmap threshold (see PIECE).
+      const pieces: Buffer[] = [];
+      for (let at = from; at < to; at += PIECE) pieces.push(Buffer.from(block.segment.bytes.subarray(at, Math.min(to, at + PIECE))));
       segments.release(block.segment);
       if (block.bytes < SEGMENT) eof = true;
       issue();
-      if (chunk !== undefined) yield chunk;
+      for (const piece of pieces) yield piece;
     }
   } finally {
     for (const p of pending.splice(0)) {

@@ -1,6 +1,7 @@
 import { openSync, closeSync, fdatasync } from "node:fs";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./database.js";
+import { WalCheckpointer, type CheckpointOptions } from "./wal-checkpointer.js";
 
 interface QueuedWrite {
   readonly fn: () => unknown;
@@ -33,7 +34,9 @@ interface Statements {
  * one fsync. Each batch starts its own sync at once, without waiting for the syncs under way:
  * this disk serves concurrent flushes about as fast as one, so overlapping them serves more
  * writes per second than making a batch wait for the previous sync (measured: ~10 writes per
- * sync either way, 4-20 ms per sync whether they overlap or not).
+ * sync either way, 4-20 ms per sync whether they overlap or not). Checkpoints run on a thread of
+ * their own (WalCheckpointer); when the WAL has grown long, a batch waits (the event loop does not)
+ * for a complete checkpoint so that the WAL restarts from its start.
  */
 export class GroupCommit {
   readonly #db: SqliteDatabase;
@@ -46,12 +49,21 @@ export class GroupCommit {
   #syncing = 0;
   #onSynced: Array<() => void> = [];
   #statements: Statements | undefined;
+  readonly #checkpointer: WalCheckpointer | undefined;
+  /** A batch waits for a complete checkpoint. */
+  #holding = false;
 
-  /** `path` is the database file (":memory:" disables the WAL sync). */
-  constructor(db: SqliteDatabase, path: string) {
+  /** `path` is the database file (":memory:" disables the WAL sync and the checkpoint thread). */
+  constructor(db: SqliteDatabase, path: string, checkpoint?: CheckpointOptions) {
     this.#db = db;
     this.#walPath = path === ":memory:" ? undefined : `${path}-wal`;
+    this.#checkpointer = path === ":memory:" ? undefined : new WalCheckpointer(db, path, checkpoint);
     db.pragma("synchronous = NORMAL");
+  }
+
+  /** Whether a thread runs this database's checkpoints now (for tests and diagnostics). */
+  get checkpointingOffThread(): boolean {
+    return this.#checkpointer?.active ?? false;
   }
 
   /** Runs `fn` inside the next group transaction; resolves with its result once durable. */
@@ -80,6 +92,16 @@ export class GroupCommit {
 
   readonly #flush = (): void => {
     this.#scheduled = false;
+    if (this.#holding || this.#queue.length === 0) return;
+    const checkpointer = this.#checkpointer;
+    if (checkpointer?.wantsHold() === true) {
+      this.#holding = true;
+      void checkpointer.checkpointAll().then(() => {
+        this.#holding = false;
+        this.#flush();
+      });
+      return;
+    }
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
@@ -105,6 +127,7 @@ export class GroupCommit {
       for (const item of batch) item.reject(err);
       return;
     }
+    checkpointer?.committed();
     this.#syncing++;
     this.#sync((syncErr) => {
       if (--this.#syncing === 0 && this.#onSynced.length > 0) {
@@ -156,6 +179,7 @@ export class GroupCommit {
     // Let the syncs under way finish before their file is closed.
     if (this.#syncing > 0) await new Promise<void>((r) => this.#onSynced.push(r));
     this.#closed = true;
+    await this.#checkpointer?.close();
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
   }

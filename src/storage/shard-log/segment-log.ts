@@ -15,6 +15,7 @@ import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
 import { InFlightWaiters } from "./in-flight-waiters.js";
 import { seqNumber, seqRange } from "./seq-numbers.js";
+import { collectThreadWrites, writeOnThread } from "./write-threads.js";
 
 /** What a log needs from its store. */
 export interface SegmentLogConfig {
@@ -26,6 +27,8 @@ export interface SegmentLogConfig {
   readonly logger: Logger | undefined;
   /** Bytes of the latest durable frames kept in memory for readers at the tip (default 256 KiB). */
   readonly tailCacheBytes?: number;
+  /** Small group commits are written on the log's own write threads (write-threads.ts); default true. */
+  readonly writeThreads?: boolean;
 }
 
 interface PendingBatch {
@@ -143,6 +146,7 @@ export class SegmentShardLog implements ShardLog {
   }
 
   whenInFlightDurable(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined {
+    collectThreadWrites(); // a write that finished is settled without waiting for the next loop turn
     const from = seqNumber(fromSeq);
     const until = this.#assignedNext;
     if (from < this.#durableNext || until <= Math.max(from, this.#durableNext) || this.#failed !== undefined || this.#closing) return undefined;
@@ -425,7 +429,9 @@ export class SegmentShardLog implements ShardLog {
     while (k < this.#pending.length && (k === 0 || bytes < room)) bytes += this.#pending[k++]!.buf.length;
     const batch = this.#pending.splice(0, k);
     try {
-      await writeAll(seg.fh!, batch.map((b) => b.buf), seg.size, bytes);
+      const bufs = batch.map((b) => b.buf);
+      const onThread = WRITES_ARE_DURABLE && this.#cfg.writeThreads !== false ? writeOnThread(seg.fh!.fd, bufs, seg.size, bytes) : undefined;
+      await (onThread ?? writeAll(seg.fh!, bufs, seg.size, bytes));
       if (!WRITES_ARE_DURABLE) await seg.fh!.datasync();
       this.#lastRoundAt = performance.now();
     } catch (err) {

@@ -20,6 +20,8 @@ export interface SegmentShardLogStoreOptions {
   readonly maxOpenFiles?: number;
   /** Receives recovery events (torn tails cut, damaged segments) and write errors. */
   readonly logger?: Logger;
+  /** Write small group commits on the logs' own threads (write-threads.ts) instead of libuv's pool (default true). */
+  readonly writeThreads?: boolean;
 }
 
 /** The embedded ShardLogStore: one directory of checksummed segment files per log, group-committed fsyncs. */
@@ -32,6 +34,7 @@ class SegmentShardLogStore implements ShardLogStore {
   readonly #segmentBytes: number;
   readonly #indexEveryBytes: number;
   readonly #logger: Logger | undefined;
+  readonly #writeThreads: boolean;
   readonly #pool: HandlePool;
   readonly #logs = new Map<string, SegmentShardLog>();
   /** Serializes open/remove per id. */
@@ -43,6 +46,7 @@ class SegmentShardLogStore implements ShardLogStore {
     this.#segmentBytes = positive(options.segmentBytes, 64 * 1024 * 1024, "segmentBytes");
     this.#indexEveryBytes = positive(options.indexEveryBytes, 64 * 1024, "indexEveryBytes");
     this.#logger = options.logger;
+    this.#writeThreads = options.writeThreads ?? true;
     this.#pool = new HandlePool(positive(options.maxOpenFiles, 256, "maxOpenFiles"));
   }
 
@@ -62,6 +66,7 @@ class SegmentShardLogStore implements ShardLogStore {
         indexEveryBytes: this.#indexEveryBytes,
         pool: this.#pool,
         logger: this.#logger,
+        writeThreads: this.#writeThreads,
       });
       this.#logs.set(id, log);
       return log;

@@ -4,7 +4,7 @@ import type { S3Env, S3Request } from "../request.js";
 import { requireBucket } from "../shapes/bucket-access.js";
 import { assertListVersionParams, assertMaxKeysNotNegative, MAX_KEYS_CAP, parseEncodingType, parseMaxKeys } from "../shapes/listing-params.js";
 import type { KeyEncoder } from "../shapes/listing-xml.js";
-import { contentsWriter, listingDocumentAfter, listingKeyEncoder, writeObjectEntries, type TextSink } from "./list-result-xml.js";
+import { contentsWriter, listingDocumentAfter, listingKeyEncoder, writeObjectEntries, type DocumentBuffer } from "./list-result-xml.js";
 
 /** What ListObjects (v1) and ListObjectsV2 share once their own parameters are read. */
 export interface ListQuery {
@@ -54,7 +54,7 @@ const EMPTY_PAGE: PageSummary = { count: 0, isTruncated: false, resumeAfter: und
  * A listing without a delimiter is handed object by object to the XML writer where the store can
  * scan (no entry objects built); otherwise the page is read as entries and written from them.
  */
-function writePage(env: S3Env, bucket: string, q: ListQuery, encode: KeyEncoder, withOwner: boolean, out: TextSink): PageSummary {
+function writePage(env: S3Env, bucket: string, q: ListQuery, encode: KeyEncoder, withOwner: boolean, out: DocumentBuffer): PageSummary {
   if (q.maxKeys === 0) return EMPTY_PAGE;
   const maxKeys = Math.min(q.maxKeys, MAX_KEYS_CAP);
   const objects = env.objects;

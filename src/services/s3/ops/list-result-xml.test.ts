@@ -8,6 +8,7 @@ import { S3_XMLNS } from "../shapes/owner.js";
 import {
   commonPrefixXml,
   contentsWriter,
+  DocumentBuffer,
   fastUrlEncode,
   listingDocument,
   listingDocumentAfter,
@@ -44,6 +45,13 @@ function version(i: number, over: Partial<StoredVersion> = {}): StoredVersion {
   };
 }
 
+/** What `write` puts into a document buffer (started small, so that it grows), as text. */
+function written(write: (out: DocumentBuffer) => void): string {
+  const out = new DocumentBuffer(16);
+  write(out);
+  return out.bytes().toString("utf8");
+}
+
 describe("listing result XML", () => {
   it("writes Contents and CommonPrefixes exactly as the generic writer does", () => {
     const objects = Array.from({ length: 40 }, (_, i) => version(i));
@@ -59,8 +67,7 @@ describe("listing result XML", () => {
           objects.map((o) => xmlElement("Contents", objectEntry(o, encode, withOwner))).join("") +
           xmlElement("CommonPrefixes", commonPrefixEntry("p&<>/", encode)) +
           xmlElement("CommonPrefixes", commonPrefixEntry("é x+/", encode));
-        let got = "";
-        writeObjectEntries({ write: (t) => void (got += t) }, page, listingKeyEncoder(url), withOwner);
+        const got = written((out) => writeObjectEntries(out, page, listingKeyEncoder(url), withOwner));
         assert.equal(got, expected, `url=${url} owner=${withOwner}`);
       }
     }
@@ -106,8 +113,7 @@ describe("listing result XML", () => {
     for (const url of [false, true]) {
       const encode = keyEncoder(url);
       for (const withOwner of [false, true]) {
-        let got = "";
-        writeObjectEntries({ write: (t) => void (got += t) }, page, listingKeyEncoder(url), withOwner);
+        const got = written((out) => writeObjectEntries(out, page, listingKeyEncoder(url), withOwner));
         assert.equal(got, objects.map((o) => xmlElement("Contents", objectEntry(o, encode, withOwner))).join(""), `url=${url} owner=${withOwner}`);
       }
       const f = newVersionFormats();
@@ -140,10 +146,35 @@ describe("listing result XML", () => {
     for (const ms of times) assert.equal(f.lastModified(ms), new Date(ms).toISOString(), String(ms));
     // The Contents writer formats the time from its own pieces.
     const objects = times.map((lastModified, i) => version(i, { lastModified }));
-    let got = "";
-    const write = contentsWriter({ write: (t) => void (got += t) }, listingKeyEncoder(false), false);
-    for (const o of objects) write(o.key, o.lastModified, o.etag, o.size, o);
+    const got = written((out) => {
+      const write = contentsWriter(out, listingKeyEncoder(false), false);
+      for (const o of objects) write(o.key, o.lastModified, o.etag, o.size, o);
+    });
     assert.equal(got, objects.map((o) => xmlElement("Contents", objectEntry(o, keyEncoder(false), false))).join(""));
+  });
+
+  it("writes sizes and keys of every shape as the generic writer does, text written before and after them in order", () => {
+    const sizes = [0, 9, 10, 99, 1234567, 5 * 1024 ** 4, Number.MAX_SAFE_INTEGER, 2 ** 60, 0.5, -1];
+    const keys = [...KEYS, "", "x".repeat(1024), "é".repeat(600), "😀".repeat(300), "a&".repeat(400), "\u007f\u0080\u07ff\u0800\uffff"];
+    const objects = keys.flatMap((key, i) => sizes.map((size, j) => version(i * sizes.length + j, { key, size })));
+    for (const url of [false, true]) {
+      const encode = keyEncoder(url);
+      const got = written((out) => {
+        out.write("<Head>é</Head>");
+        const write = contentsWriter(out, listingKeyEncoder(url), true);
+        for (const [i, o] of objects.entries()) {
+          write(o.key, o.lastModified, o.etag, o.size, o);
+          if (i % 17 === 0) out.write(`<Between>${i}😀</Between>`);
+        }
+        out.write("</Tail>");
+      });
+      let expected = "<Head>é</Head>";
+      for (const [i, o] of objects.entries()) {
+        expected += xmlElement("Contents", objectEntry(o, encode, true));
+        if (i % 17 === 0) expected += `<Between>${i}😀</Between>`;
+      }
+      assert.equal(got, expected + "</Tail>", `url=${url}`);
+    }
   });
 
   it("writes the head in front of entries written first, in place or, when longer than the room left, copied", () => {

@@ -38,11 +38,10 @@ interface KindText {
 }
 
 /**
- * `text` as one flat string. A piece formatted once and then joined into every entry of a page is
- * otherwise a tree of the parts it was concatenated from, walked again for each entry when the
- * page's text is flattened to be encoded. Converting a string to a number flattens it in place
- * (V8's String::Flatten, as the `flatstr` package relies on). A 1,000-key page: ~0.49 -> ~0.31 ms
- * of entry writing and encoding.
+ * `text` as one flat string. A piece formatted once and then joined into many entries is otherwise
+ * a tree of the parts it was concatenated from, walked again for each entry when the text of the
+ * entries is flattened to be encoded. Converting a string to a number flattens it in place (V8's
+ * String::Flatten, as the `flatstr` package relies on).
  */
 function flat(text: string): string {
   Number(text);
@@ -130,50 +129,90 @@ export interface TextSink {
   write(text: string): void;
 }
 
-// A Last-Modified's seconds ("SS.") and milliseconds ("mmmZ"), formatted once for every listing.
-const SECONDS = Array.from({ length: 60 }, (_, s) => `${s < 10 ? "0" : ""}${s}.`);
-const MILLIS = Array.from({ length: 1000 }, (_, ms) => `${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`);
+// A Last-Modified's seconds ("SS.") and milliseconds ("mmmZ") as UTF-8, formatted once for every listing.
+const SECOND_BYTES = Buffer.from(Array.from({ length: 60 }, (_, s) => `${s < 10 ? "0" : ""}${s}.`).join(""), "latin1");
+const MILLI_BYTES = Buffer.from(Array.from({ length: 1000 }, (_, ms) => `${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}Z`).join(""), "latin1");
+const CONTENTS_KEY = Buffer.from("<Contents><Key>", "latin1");
+/** Bytes an entry may take besides its key and the pieces formatted per run: "SS.mmmZ" and the longest number text. */
+const ENTRY_SLACK = 64;
 
 /**
  * Writes each object it is given as a `Contents` entry (a page's objects in key order, one writer
- * per page). An entry is put together from few pieces, each text between two values that change
- * from key to key formatted once per run: the time to the minute with the tags before it, the ETag
- * and checksum up to `<Size>`, the rest after the size. Fewer pieces are less to concatenate and to
- * flatten when the text is encoded (a 1,000-key page: ~0.46 -> ~0.37 ms).
+ * per page), as bytes straight into the document: each text between two values that change from
+ * key to key is encoded once per run (the time to the minute with the tags before it, the ETag and
+ * checksum up to `<Size>`, the rest after the size) and copied in, and the key, seconds,
+ * milliseconds and size are written byte by byte. No string is built per entry, so none is
+ * flattened and encoded afterwards, and a page leaves ~0.45 MB less garbage behind (a 1,000-key
+ * page: ~0.33 -> ~0.20 ms of entry writing, in-process, same rows).
  */
-export function contentsWriter(out: TextSink, encode: KeyEncoder, withOwner: boolean): ListedObjectVisitor {
+export function contentsWriter(out: DocumentBuffer, encode: KeyEncoder, withOwner: boolean): ListedObjectVisitor {
   const f = new Formats();
   let minute = Number.NaN;
-  let keyToMinute = "";
+  let keyToMinute = Buffer.alloc(0);
   let etag: string | undefined;
   let kind: KindText | undefined;
-  let etagToSize = "";
-  let sizeToEnd = "";
+  let etagToSize = Buffer.alloc(0);
+  let sizeToEnd = Buffer.alloc(0);
   return (key, lastModified, etagValue, size, listedKind) => {
     const k = f.kind(listedKind, withOwner);
     if (etagValue !== etag || k !== kind) {
       etag = etagValue;
       kind = k;
-      etagToSize = flat(`</LastModified><ETag>${f.etag(etagValue)}</ETag>${k.head}`);
-      sizeToEnd = flat(`${k.tail}</Contents>`);
+      etagToSize = Buffer.from(`</LastModified><ETag>${f.etag(etagValue)}</ETag>${k.head}`, "utf8");
+      sizeToEnd = Buffer.from(`${k.tail}</Contents>`, "utf8");
     }
     const m = Math.floor(lastModified / 60_000) * 60_000;
     if (m !== minute) {
       minute = m;
-      keyToMinute = flat(`</Key><LastModified>${f.minutePrefix(m)}`);
+      keyToMinute = Buffer.from(`</Key><LastModified>${f.minutePrefix(m)}`, "utf8");
     }
     const rest = lastModified - m;
     const s = Math.floor(rest / 1000);
-    const seconds = SECONDS[s];
-    const millis = MILLIS[rest - s * 1000];
+    const milli = rest - s * 1000;
     // Whole milliseconds always; anything else is written as toISOString writes it.
-    const time = seconds !== undefined && millis !== undefined ? keyToMinute + seconds + millis : `</Key><LastModified>${isoDate(lastModified)}`;
-    out.write("<Contents><Key>" + escapeXml(encode(key)) + time + etagToSize + size + sizeToEnd);
+    const fromTables = s >= 0 && s < 60 && Number.isInteger(milli) && milli >= 0 && milli < 1000;
+    const time = fromTables ? keyToMinute : Buffer.from(`</Key><LastModified>${isoDate(lastModified)}`, "utf8");
+    const text = escapeXml(encode(key));
+    const buf = out.room(CONTENTS_KEY.length + text.length * 3 + time.length + etagToSize.length + sizeToEnd.length + ENTRY_SLACK);
+    let at = out.position;
+    buf.set(CONTENTS_KEY, at);
+    at += CONTENTS_KEY.length;
+    const keyAt = at;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        // Not ASCII: the whole key through the UTF-8 encoder (room was made for 3 bytes per code unit).
+        at = keyAt + buf.write(text, keyAt, "utf8");
+        break;
+      }
+      buf[at++] = c;
+    }
+    buf.set(time, at);
+    at += time.length;
+    if (fromTables) {
+      buf[at++] = SECOND_BYTES[s * 3]!;
+      buf[at++] = SECOND_BYTES[s * 3 + 1]!;
+      buf[at++] = SECOND_BYTES[s * 3 + 2]!;
+      buf[at++] = MILLI_BYTES[milli * 4]!;
+      buf[at++] = MILLI_BYTES[milli * 4 + 1]!;
+      buf[at++] = MILLI_BYTES[milli * 4 + 2]!;
+      buf[at++] = MILLI_BYTES[milli * 4 + 3]!;
+    }
+    buf.set(etagToSize, at);
+    at += etagToSize.length;
+    if (size >= 0 && size < 10 && Number.isInteger(size)) buf[at++] = 0x30 + size;
+    else {
+      // A number's text is ASCII.
+      const digits = String(size);
+      for (let i = 0; i < digits.length; i++) buf[at++] = digits.charCodeAt(i);
+    }
+    buf.set(sizeToEnd, at);
+    out.advance(at + sizeToEnd.length);
   };
 }
 
 /** Every `Contents` of a ListObjects / ListObjectsV2 page, then every `CommonPrefixes` (S3's order). */
-export function writeObjectEntries(out: TextSink, page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): void {
+export function writeObjectEntries(out: DocumentBuffer, page: ListObjectsPage, encode: KeyEncoder, withOwner: boolean): void {
   const contents = contentsWriter(out, encode, withOwner);
   let prefixes = "";
   for (const e of page.entries) {
@@ -227,16 +266,35 @@ export class DocumentBuffer implements TextSink {
     if (this.#pending.length >= ENCODE_CHUNK) this.#flush();
   }
 
+  /** The text written so far encoded, and room for `bytes` more bytes: the buffer to write them into from `position`, then `advance`. */
+  room(bytes: number): Buffer {
+    if (this.#pending !== "") this.#flush();
+    this.#reserve(bytes);
+    return this.#buf;
+  }
+
+  /** Where the next byte goes in the buffer room() returned. */
+  get position(): number {
+    return this.#at;
+  }
+
+  /** Takes the bytes written into the buffer room() returned, up to `end`, into the document. */
+  advance(end: number): void {
+    this.#at = end;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#buf.length - this.#at >= bytes) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + bytes));
+    this.#buf.copy(bigger, 0, 0, this.#at);
+    this.#buf = bigger;
+  }
+
   #flush(): void {
     const text = this.#pending;
     this.#pending = "";
     // A UTF-16 code unit is at most 3 bytes of UTF-8: write() never truncates.
-    const worst = text.length * 3;
-    if (this.#buf.length - this.#at < worst) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + worst));
-      this.#buf.copy(bigger, 0, 0, this.#at);
-      this.#buf = bigger;
-    }
+    this.#reserve(text.length * 3);
     this.#at += this.#buf.write(text, this.#at, "utf8");
   }
 
@@ -286,7 +344,7 @@ export function listingDocumentAfter<S>(
   env: S3Env,
   root: string,
   size: number,
-  write: (out: TextSink) => S,
+  write: (out: DocumentBuffer) => S,
   head: (summary: S) => { [name: string]: XmlNode },
 ): ServiceResponse {
   const out = new DocumentBuffer(size, HEAD_ROOM);

@@ -4,6 +4,7 @@ import { AwsChunkedDecoder } from "./aws-chunked-decoder.js";
 import { contentSha256Mismatch } from "./errors.js";
 import { sha256HexOffThread } from "./sha256-thread.js";
 import type { PayloadCheck } from "./types.js";
+import { freeBuffers } from "../../util/free-buffers.js";
 import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
 
 /** Passes the body through while hashing it; `onEnd` gets the hex SHA-256 and may throw. */
@@ -154,6 +155,10 @@ class OffThreadHashingVerifier extends Transform {
       b.copy(this.#copy, this.#size);
       this.#size += b.length;
       if (this.#sink !== undefined) {
+        // Taken whole, the chunk goes nowhere else: its memory is freed now rather than by a
+        // collection. Left to the GC, a 700 KB PutRecords body's chunks brought on a main-thread
+        // mark-compact every ~18 calls (~1 every 27 when freed here).
+        freeBuffers([b]);
         callback();
         return;
       }

@@ -4,6 +4,7 @@
 import { createSegmentShardLogStore } from "./segment-shard-log.js";
 import { crashLength, crashPayload } from "./crash-payload.js";
 import type { AppendInput } from "./shard-log.js";
+import { collectThreadWrites } from "./write-threads.js";
 
 const [root, id, segmentBytes, label] = process.argv.slice(2);
 if (root === undefined || id === undefined || segmentBytes === undefined || label === undefined) {
@@ -12,6 +13,9 @@ if (root === undefined || id === undefined || segmentBytes === undefined || labe
 }
 
 const WRITERS = 16;
+// Check for finished thread writes as often as polling readers would, so small group commits
+// take the log's own write thread (write-threads.ts) and its completions are the ones killed too.
+setInterval(collectThreadWrites, 1);
 const store = createSegmentShardLogStore({ dir: root, segmentBytes: Number(segmentBytes), indexEveryBytes: 4096 });
 const log = await store.open(id);
 process.stdout.write(`ready ${log.nextSeq()}\n`);

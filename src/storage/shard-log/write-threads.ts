@@ -16,8 +16,16 @@ interface Slot {
   job: { readonly resolve: () => void; readonly reject: (err: Error) => void } | undefined;
 }
 
+/**
+ * A thread's completion reaches an idle main thread by message, ~30-40 us later than a libuv
+ * pool completion would; it only pays off when something checks for finished writes between loop
+ * turns. So writes take a thread only while `collectThreadWrites` was called this recently (ms).
+ */
+const COLLECTED_RECENTLY_MS = 100;
+
 const slots: Slot[] = [];
 let started = false;
+let lastCollect = Number.NEGATIVE_INFINITY;
 
 function startSlot(): Slot {
   const memory: SlotMemory = {
@@ -68,10 +76,10 @@ function collectSlot(slot: Slot): void {
  * libuv's pool, its completion is published in shared memory, so `collectThreadWrites` can see it
  * from any point of the main thread: a main thread busy answering readers learns that records are
  * durable at its next check instead of at its next event-loop turn. Undefined when the write is
- * too big or every thread is busy: write it as before then.
+ * too big, every thread is busy, or nothing collected finished writes lately: write it as before then.
  */
 export function writeOnThread(fd: number, bufs: readonly Buffer[], position: number, total: number): Promise<void> | undefined {
-  if (total > THREAD_WRITE_MAX_BYTES) return undefined;
+  if (total > THREAD_WRITE_MAX_BYTES || performance.now() - lastCollect > COLLECTED_RECENTLY_MS) return undefined;
   if (!started) {
     started = true;
     for (let i = 0; i < THREAD_SLOTS; i++) slots.push(startSlot());
@@ -97,5 +105,6 @@ export function writeOnThread(fd: number, bufs: readonly Buffer[], position: num
 
 /** Settles every thread write that has finished (cheap: one atomic load per busy thread). */
 export function collectThreadWrites(): void {
+  lastCollect = performance.now();
   for (const slot of slots) if (slot.job !== undefined) collectSlot(slot);
 }

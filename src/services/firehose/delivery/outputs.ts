@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { NewDelivery } from "../../../storage/firehose-metadata/firehose-metadata-store.js";
 import type { PipelineConfig, S3Output } from "../pipeline-config.js";
+import { freeBuffers } from "../../../util/free-buffers.js";
 import { compress, COMPRESSION_CONTENT_ENCODING, COMPRESSION_EXTENSIONS } from "./compression.js";
 import { requestBody, type HttpTarget } from "./http-endpoint.js";
 import { evaluatePrefix, objectName } from "./key-template.js";
@@ -73,6 +74,9 @@ function s3Object(out: S3Output, records: readonly { arrival: number }[], stream
   const extension = opts?.extension ?? out.extension;
   const name = objectName(stream.name, stream.versionId, timestamp, out.timeZone, randomUUID(), extension);
   const payload = opts?.raw === true ? body : compress(out.compression, body, name.slice(0, name.length - extension.length));
+  // The uncompressed object (~SizeInMBs, made by the caller for this call) is not needed once
+  // compressed: freed now rather than at the next collection.
+  if (payload !== body) freeBuffers([body]);
   const encoding = opts?.raw === true ? undefined : COMPRESSION_CONTENT_ENCODING[out.compression];
   const target: S3Target = { bucket: out.bucket, key: prefix + name, ...(encoding === undefined ? {} : { contentEncoding: encoding }) };
   return { kind: "s3", target: JSON.stringify(target), body: payload, notBefore: now };

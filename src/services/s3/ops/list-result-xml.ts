@@ -172,17 +172,19 @@ export function contentsWriter(out: DocumentBuffer, encode: KeyEncoder, withOwne
     // Whole milliseconds always; anything else is written as toISOString writes it.
     const fromTables = s >= 0 && s < 60 && Number.isInteger(milli) && milli >= 0 && milli < 1000;
     const time = fromTables ? keyToMinute : Buffer.from(`</Key><LastModified>${isoDate(lastModified)}`, "utf8");
-    const text = escapeXml(encode(key));
-    const buf = out.room(CONTENTS_KEY.length + text.length * 3 + time.length + etagToSize.length + sizeToEnd.length + ENTRY_SLACK);
+    const name = encode(key);
+    // An escaped code unit is at most 6 bytes ("&quot;"), one left as it is at most 3 of UTF-8.
+    const buf = out.room(CONTENTS_KEY.length + name.length * 6 + time.length + etagToSize.length + sizeToEnd.length + ENTRY_SLACK);
     let at = out.position;
     buf.set(CONTENTS_KEY, at);
     at += CONTENTS_KEY.length;
     const keyAt = at;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) {
-        // Not ASCII: the whole key through the UTF-8 encoder (room was made for 3 bytes per code unit).
-        at = keyAt + buf.write(text, keyAt, "utf8");
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c > 0x7f || c < 0x20 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x27) {
+        // Not ASCII, or maybe something to escape (& < > " ' and control characters): the whole key
+        // escaped and through the UTF-8 encoder. Any other ASCII key is its own escaped text.
+        at = keyAt + buf.write(escapeXml(name), keyAt, "utf8");
         break;
       }
       buf[at++] = c;

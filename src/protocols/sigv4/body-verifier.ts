@@ -152,7 +152,11 @@ class OffThreadHashingVerifier extends Transform {
         return;
       }
     } else {
-      b.copy(this.#copy, this.#size);
+      // `fill` with a buffer of exactly the range's length is one plain memcpy; `copy` into shared
+      // memory goes byte by byte whenever chunk and target are not equally aligned (V8's relaxed
+      // memmove): ~230-350 us per 700 KB body on the main thread, ~18 us this way. No other thread
+      // reads this range until the body is complete.
+      if (b.length > 0) this.#copy.fill(b, this.#size, this.#size + b.length);
       this.#size += b.length;
       if (this.#sink !== undefined) {
         // Taken whole, the chunk goes nowhere else: its memory is freed now rather than by a

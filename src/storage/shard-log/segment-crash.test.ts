@@ -80,7 +80,9 @@ describe("segment shard log: torn tails", () => {
       const logger = captureLogger();
       store = createSegmentShardLogStore({ ...opts, logger });
       log = await store.open(id);
-      assert.ok(logger.warnings.some((w) => w.includes("torn tail")), logger.warnings.join("\n"));
+      // Zeros alone are what a log writes ahead of its next frames (prepared-tail.ts): cut without a warning.
+      const warned = logger.warnings.some((w) => w.includes("torn tail"));
+      assert.equal(warned, name !== "zero-filled pages", logger.warnings.join("\n"));
       assert.equal((await stat(tail)).size, intact.length);
       assert.equal(log.nextSeq(), 12n);
       let all = await readAll(log);

@@ -1,8 +1,10 @@
-import { mkdir, open, readFile, readdir, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ShardLogCorruptError } from "./errors.js";
 import { HORIZON_FILE, fsyncDir, indexFileName, parseSegmentFileName, writeFileAtomically } from "./log-paths.js";
 import { scanSegment } from "./segment-scan.js";
+import { readExactly } from "./segment-reader.js";
+import { PREPARE_BELOW_BYTES, PREPARE_BYTES } from "./prepared-tail.js";
 import { NEW_WRITER_FLAGS, Segment, WRITER_FLAGS } from "./segment.js";
 import { SegmentShardLog } from "./segment-log.js";
 import type { SegmentLogConfig } from "./segment-log.js";
@@ -128,6 +130,15 @@ async function loadSealed(cfg: SegmentLogConfig, base: number, nextBase: number)
   return scanned;
 }
 
+/** Whether bytes [from, to) of the file are all zero (only checked up to the size of a prepared tail). */
+async function onlyZeros(fh: FileHandle, from: number, to: number): Promise<boolean> {
+  const length = to - from;
+  if (length > PREPARE_BYTES + PREPARE_BELOW_BYTES) return false;
+  const buf = Buffer.alloc(length);
+  await readExactly(fh, buf, length, from, "");
+  return buf.every((b) => b === 0);
+}
+
 /** Verifies the last segment and truncates anything after its last intact frame. */
 async function recoverActive(cfg: SegmentLogConfig, base: number): Promise<Segment> {
   const seg = new Segment(cfg.dir, base, cfg.indexEveryBytes);
@@ -136,13 +147,16 @@ async function recoverActive(cfg: SegmentLogConfig, base: number): Promise<Segme
     const size = (await fh.stat()).size;
     const result = await scanSegment(fh, seg, size);
     if (result.validBytes < size) {
-      cfg.logger?.warn("shard log: cut a torn tail left by a crash", {
-        id: cfg.id,
-        path: seg.path,
-        keptBytes: result.validBytes,
-        cutBytes: size - result.validBytes,
-        problem: result.problem,
-      });
+      // Zeros alone are the part written ahead of the next frames (prepared-tail.ts), not damage.
+      if (!(await onlyZeros(fh, result.validBytes, size))) {
+        cfg.logger?.warn("shard log: cut a torn tail left by a crash", {
+          id: cfg.id,
+          path: seg.path,
+          keptBytes: result.validBytes,
+          cutBytes: size - result.validBytes,
+          problem: result.problem,
+        });
+      }
       await fh.truncate(result.validBytes);
       await fh.datasync();
     }

@@ -16,6 +16,7 @@ import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
 import { InFlightWaiters } from "./in-flight-waiters.js";
 import { seqNumber, seqRange } from "./seq-numbers.js";
 import { collectThreadWrites, writeOnThread } from "./write-threads.js";
+import { ZEROS, prepareAhead } from "./prepared-tail.js";
 
 /** What a log needs from its store. */
 export interface SegmentLogConfig {
@@ -430,9 +431,13 @@ export class SegmentShardLog implements ShardLog {
     const batch = this.#pending.splice(0, k);
     try {
       const bufs = batch.map((b) => b.buf);
-      const onThread = WRITES_ARE_DURABLE && this.#cfg.writeThreads !== false ? writeOnThread(seg.fh!.fd, bufs, seg.size, bytes) : undefined;
-      await (onThread ?? writeAll(seg.fh!, bufs, seg.size, bytes));
+      const fill = prepareAhead(seg, bytes, this.#cfg.segmentBytes);
+      if (fill > 0) bufs.push(ZEROS.subarray(0, fill));
+      const total = bytes + fill;
+      const onThread = WRITES_ARE_DURABLE && this.#cfg.writeThreads !== false ? writeOnThread(seg.fh!.fd, bufs, seg.size, total) : undefined;
+      await (onThread ?? writeAll(seg.fh!, bufs, seg.size, total));
       if (!WRITES_ARE_DURABLE) await seg.fh!.datasync();
+      seg.preparedEnd = Math.max(seg.preparedEnd, seg.size + total);
       this.#lastRoundAt = performance.now();
     } catch (err) {
       // After a failed write or fsync the file's state is unknown (fsyncgate): stop accepting
@@ -480,6 +485,12 @@ export class SegmentShardLog implements ShardLog {
   /** Seals the active segment and starts a new one named after the next durable seq. */
   async #roll(): Promise<void> {
     const old = this.#active;
+    if (old.preparedEnd > old.size) {
+      // A roll before the segment filled up (trim): a sealed segment ends with its last frame.
+      await old.fh!.truncate(old.size);
+      await old.fh!.datasync();
+      old.preparedEnd = old.size;
+    }
     const seg = new Segment(this.#cfg.dir, this.#durableNext, this.#cfg.indexEveryBytes);
     const fh = await open(seg.path, NEW_WRITER_FLAGS);
     try {

@@ -10,6 +10,7 @@ import { runShardLogStoreSuite } from "./shard-log-suite.js";
 import { ShardLogCorruptError } from "./errors.js";
 import { logDirFor } from "./log-paths.js";
 import { WRITES_ARE_DURABLE } from "./segment.js";
+import { PREPARE_BYTES } from "./prepared-tail.js";
 
 runShardLogStoreSuite("segment files", async () => {
   const dir = await mkdtemp(join(tmpdir(), "shard-log-suite-"));
@@ -172,6 +173,34 @@ describe("segment shard log: files on disk", () => {
         proto[method] = original;
       }
       assert.ok(syncs >= 1 && syncs <= 3, `64 concurrent appends used ${syncs} durable writes`);
+    });
+  });
+
+  it("writes zeros ahead of small commits, overwrites them with the next frames, and cuts them silently on open", async () => {
+    const root = await tempRoot();
+    const id = "s/prepared";
+    const dir = logDirFor(root, id);
+    const frame = 26 + "pk0".length + 100;
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, debug: () => undefined, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };
+    await withStore({ dir: root, logger }, async (store) => {
+      const log = await store.open(id);
+      await log.append([record(0)]);
+      const seg = join(dir, "00000000000000000000.seg");
+      assert.equal((await stat(seg)).size, frame + PREPARE_BYTES);
+      for (let i = 1; i < 10; i++) await log.append([record(i)]);
+      assert.equal((await stat(seg)).size, frame + PREPARE_BYTES, "later commits overwrite the zeros");
+      assert.equal((await log.read(0n, ALL)).length, 10);
+    });
+    await withStore({ dir: root, logger }, async (store) => {
+      const log = await store.open(id);
+      assert.deepEqual(warnings, []);
+      assert.equal((await stat(join(dir, "00000000000000000000.seg"))).size, 10 * frame, "cut back to the frames");
+      assert.deepEqual(
+        (await log.read(0n, ALL)).map((r) => r.partitionKey),
+        Array.from({ length: 10 }, (_, i) => `pk${i}`),
+      );
+      assert.deepEqual(await log.append([record(10)]), [10n]);
     });
   });
 

@@ -39,6 +39,11 @@ export class Segment {
   readonly indexEveryBytes: number;
   /** Durable bytes. */
   size = 0;
+  /**
+   * Bytes of the file known written and durable, frames or the zeros written ahead of them
+   * (prepared-tail.ts); >= size. Beyond `size` the file holds only zeros, which end a scan.
+   */
+  preparedEnd = 0;
   /** Durable frames. */
   count = 0;
   /** Timestamp of the first / last durable frame (NaN while empty). */

@@ -51,6 +51,8 @@ export class FirehoseDeliveryWorker implements KinesisWorker {
   readonly #lanes = new Map<string, Lane>();
   readonly #buffers = new Map<string, OutputBuffer>();
   #staged: DeliveryRow[] = [];
+  /** Source reads whose records some buffer may still hold, oldest first: each lane's last position in it. */
+  #reads: Array<{ readonly lane: Lane; readonly last: bigint; readonly records: readonly SourceRecord[] }> = [];
   #conversionRetryAt = 0;
   #delivered = 0;
   #records = 0;
@@ -167,6 +169,7 @@ export class FirehoseDeliveryWorker implements KinesisWorker {
     for (const lane of lanes) {
       if (batch.length >= READ_RECORDS || bytes >= maxBytes) break;
       const records = await source.read(lane.info.lane, lane.readPos, { maxRecords: READ_RECORDS - batch.length, maxBytes: Math.max(1, maxBytes - bytes) });
+      if (records.length > 0) this.#reads.push({ lane, last: records[records.length - 1]!.position, records });
       for (const r of records) {
         lane.readPos = r.position + 1n;
         lane.lastArrival = r.arrival;
@@ -337,7 +340,20 @@ export class FirehoseDeliveryWorker implements KinesisWorker {
     const now = this.state.now();
     const ids = this.state.meta.stage(this.#row.id, deliveries, rows, now);
     deliveries.forEach((d, i) => this.#staged.push({ ...d, id: ids[i]!, streamId: this.#row.id, createdAt: now, attempts: 0 }));
+    this.#doneReading();
     for (const [lane, pos, ts] of releases) await this.#source!.release(lane.info.lane, pos, ts);
+  }
+
+  /**
+   * Lets the source free the reads none of whose records a buffer still holds (all below their
+   * lane's first held position): their data went into staged outputs as copies, or nowhere.
+   */
+  #doneReading(): void {
+    this.#reads = this.#reads.filter(({ lane, last, records }) => {
+      if (last >= (lane.pending[0] ?? lane.readPos)) return true;
+      this.#source!.done(records);
+      return false;
+    });
   }
 
   /** Attempts every staged delivery that is due; returns whether any was attempted. */

@@ -1,4 +1,5 @@
-import type { ShardLog } from "../../storage/shard-log/shard-log.js";
+import { freeRecordBlocks } from "../../storage/shard-log/read-blocks.js";
+import type { LogRecord, ShardLog } from "../../storage/shard-log/shard-log.js";
 import { waitForAppend } from "../../storage/shard-log/wait-for-append.js";
 import type { KinesisInternalApi } from "../kinesis/internal-api.js";
 
@@ -31,6 +32,12 @@ export interface RecordSource {
   /** Where a lane without a checkpoint starts (TRIM_HORIZON). */
   start(lane: string): Promise<bigint>;
   read(lane: string, from: bigint, limits: { maxRecords: number; maxBytes: number }): Promise<readonly SourceRecord[]>;
+  /**
+   * The caller is done with the `data` of the records of one `read` (copied into outputs, or
+   * not needed): the file blocks that read loaded are freed now instead of at a later garbage
+   * collection. Any view of that data then reads as empty.
+   */
+  done(records: readonly SourceRecord[]): void;
   /** Resolves when new records may be readable, after `timeoutMs`, or on abort. */
   wait(positions: ReadonlyMap<string, bigint>, timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Lets go of records below `position` in a lane (the spool deletes them; Kinesis keeps its retention). */
@@ -41,6 +48,8 @@ export interface RecordSource {
 export function spoolSource(log: ShardLog): RecordSource {
   // nextSeq() counts records assigned but not yet durable; waiters need the durable tip.
   let tip = log.nextSeq();
+  // The log's own answer to each read (its blocks are registered under it: read-blocks.ts).
+  const loaded = new WeakMap<readonly SourceRecord[], readonly LogRecord[]>();
   log.onAppend((last) => {
     if (last + 1n > tip) tip = last + 1n;
   });
@@ -54,7 +63,14 @@ export function spoolSource(log: ShardLog): RecordSource {
     async read(lane, from, limits) {
       const start = from < log.firstSeq() ? log.firstSeq() : from;
       const records = await log.read(start, limits);
-      return records.map((r) => ({ lane, position: r.seq, arrival: r.timestamp, data: r.data }));
+      const out = records.map((r) => ({ lane, position: r.seq, arrival: r.timestamp, data: r.data }));
+      loaded.set(out, records);
+      return out;
+    },
+    done(records) {
+      const read = loaded.get(records);
+      loaded.delete(records);
+      if (read !== undefined) freeRecordBlocks(read);
     },
     wait(positions, timeoutMs, signal) {
       const from = positions.get("spool") ?? 0n;
@@ -109,6 +125,9 @@ export function kinesisSource(kinesis: KinesisInternalApi, accountId: string, st
     },
     async release() {
       // The source stream keeps its records for its own retention period.
+    },
+    done() {
+      // The Kinesis service's internal API does not hand out its reads: their blocks are left to the GC.
     },
   };
 }

@@ -27,6 +27,47 @@ export async function ingestInline(
   return { size: bytes.length, md5Hex: hash("md5", bytes, "hex"), checksumValue: await checksumOf(checksum, bytes), data: { kind: "inline", bytes } };
 }
 
+/**
+ * A small body the server has already read whole and checked against its payload hash
+ * (ServiceRequest.wholeBody), ingested as ingestInline ingests one read here (same errors),
+ * without a stream between the socket and the bytes.
+ */
+export async function ingestWhole(whole: Promise<Buffer>, expectedLength: number, checksum: ChecksumAlgorithm | undefined, abort: AbortSignal | AbortHook): Promise<Ingested> {
+  const bytes = await unlessAborted(whole, abort);
+  if (bytes.length > expectedLength) throw new S3Error("InvalidRequest", "The request body is longer than its declared length.");
+  if (bytes.length !== expectedLength) throw new S3Error("IncompleteBody");
+  return { size: bytes.length, md5Hex: hash("md5", bytes, "hex"), checksumValue: await checksumOf(checksum, bytes), data: { kind: "inline", bytes } };
+}
+
+/** `work`, or an AbortError as soon as the request aborts (as readInline fails on abort). */
+function unlessAborted<T>(work: Promise<T>, abort: AbortSignal | AbortHook): Promise<T> {
+  if (abort.aborted) {
+    work.catch(ignore);
+    return Promise.reject(abortError(abort.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    let stop = ignore;
+    if (abort instanceof AbortSignal) {
+      const signal = abort;
+      const onAbort = (): void => reject(abortError(signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      stop = () => signal.removeEventListener("abort", onAbort);
+    } else {
+      stop = abort.onAbort((reason) => reject(abortError(reason)));
+    }
+    work.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (err: unknown) => {
+        stop();
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Base64 of `bytes`' checksum, as createHasher(algorithm) computes it. */
 async function checksumOf(algorithm: ChecksumAlgorithm | undefined, bytes: Buffer): Promise<string | undefined> {
   switch (algorithm) {

@@ -4,7 +4,7 @@ import { checksumHeader } from "../checksums.js";
 import { parseChecksumRequest, verifyChecksums } from "../body/checksum-request.js";
 import { declaredLength } from "../body/declared-length.js";
 import { INLINE_MAX, ingestBody } from "../body/ingest.js";
-import { ingestInline } from "../body/read-inline.js";
+import { ingestInline, ingestWhole } from "../body/read-inline.js";
 import { S3Error, s3Headers } from "../errors.js";
 import type { S3Env, S3Request } from "../request.js";
 import { parseNewObject, uploadedVersion } from "../shapes/new-object.js";
@@ -38,10 +38,15 @@ export async function putObject(req: S3Request, env: S3Env): Promise<ServiceResp
   const precondition = writePreconditions(h);
   const expectedLength = declaredLength(h);
 
-  // A small body is read whole and stored inline, watched through the cheap abort hook when there is one.
+  // A small body is read whole and stored inline, watched through the cheap abort hook when there
+  // is one; the server may have read it whole already (a plain payload hash, checked once).
+  const whole = req.http.wholeBody;
+  const abort = env.ctx.abort ?? env.ctx.signal;
   const body =
     expectedLength <= INLINE_MAX
-      ? await ingestInline(req.http.body, expectedLength, sums.algorithm, env.ctx.abort ?? env.ctx.signal)
+      ? whole !== undefined
+        ? await ingestWhole(whole(), expectedLength, sums.algorithm, abort)
+        : await ingestInline(req.http.body, expectedLength, sums.algorithm, abort)
       : await ingestBody(req.http.body, env.blobs, { expectedLength, checksum: sums.algorithm, signal: env.ctx.signal, releaseChunks: true, direct: true });
   try {
     verifyChecksums(sums, req.http.trailers, body.md5Hex, body.checksumValue);

@@ -15,17 +15,32 @@ export interface ListPage {
   readonly nextToken: string | undefined;
 }
 
-/** How many times `tag` occurs in `doc`. */
-function countTag(doc: Buffer, tag: string): number {
-  let n = 0;
-  for (let at = doc.indexOf(tag); at !== -1; at = doc.indexOf(tag, at + tag.length)) n++;
-  return n;
+const CO = Buffer.from("<Co");
+const [N, T, E, M] = [..."ntem"].map((c) => c.charCodeAt(0)) as [number, number, number, number];
+
+/**
+ * How many `<Contents>` and `<CommonPrefixes>` elements `doc` holds, in one pass. Text is
+ * escaped, so `<` starts tags only, and the only tags of a ListObjectsV2 answer starting `<Co`
+ * are those two and `<ContinuationToken>`: `<Conte` and `<Comm` tell them apart.
+ */
+function countEntries(doc: Buffer): { keys: number; commonPrefixes: number } {
+  let keys = 0;
+  let commonPrefixes = 0;
+  for (let at = doc.indexOf(CO); at !== -1; at = doc.indexOf(CO, at + 3)) {
+    const third = doc[at + 3];
+    if (third === N && doc[at + 4] === T && doc[at + 5] === E) keys++;
+    else if (third === M && doc[at + 4] === M) commonPrefixes++;
+  }
+  return { keys, commonPrefixes };
 }
 
-/** The text of the first `<tag>...</tag>` in `doc`, or undefined. */
-function tagText(doc: Buffer, tag: string): string | undefined {
+/**
+ * The text of the `<tag>...</tag>` in `doc` (unique in it), or undefined; searched from the end
+ * when the tag sits after the entries.
+ */
+function tagText(doc: Buffer, tag: string, fromEnd = false): string | undefined {
   const open = `<${tag}>`;
-  const start = doc.indexOf(open);
+  const start = fromEnd ? doc.lastIndexOf(open) : doc.indexOf(open);
   if (start === -1) return undefined;
   const end = doc.indexOf(`</${tag}>`, start);
   return end === -1 ? undefined : doc.toString("utf8", start + open.length, end);
@@ -35,13 +50,14 @@ function tagText(doc: Buffer, tag: string): string | undefined {
  * Parses the parts of a ListObjectsV2 answer the bench needs (tags are unique in that
  * document), searching the bytes as they came: a 1,000-key page is ~280 KB, and decoding it to
  * a string and running regular expressions over it cost the client ~0.5 ms per page, which a
- * sequential listing adds to every page's wall time.
+ * sequential listing adds to every page's wall time. One pass finds both kinds of entry, with a
+ * Buffer needle (a string needle is converted on every call: 1,000 calls per page); the
+ * continuation token, after the entries, is searched from the end (~320 -> ~100 us per page).
  */
 export function parseListPage(doc: Buffer): ListPage {
-  const token = tagText(doc, "NextContinuationToken");
+  const token = tagText(doc, "NextContinuationToken", true);
   return {
-    keys: countTag(doc, "<Contents>"),
-    commonPrefixes: countTag(doc, "<CommonPrefixes>"),
+    ...countEntries(doc),
     truncated: tagText(doc, "IsTruncated") === "true",
     nextToken: token === undefined ? undefined : unescapeXml(token),
   };

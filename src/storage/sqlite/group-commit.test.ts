@@ -98,6 +98,21 @@ if (process.argv.includes(CHILD_FLAG)) {
       db.close();
     });
 
+    it("starts no thread for a store written now and then", async () => {
+      const path = join(dir, "seldom.db");
+      const db = openTable(path);
+      // A window of 0 ms: two commits never count together, as commits far apart would not.
+      const gc = new GroupCommit(db, path, { ...FAST, startAfterCommits: 2, startWindowMs: 0 });
+      const insert = db.prepare("INSERT INTO t (id, data) VALUES (?, ?)");
+      for (let id = 0; id < 20; id++) {
+        await gc.run(() => insert.run(id, Buffer.alloc(16)));
+        assert.equal(gc.checkpointThreadStarted, false);
+      }
+      assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 10_000);
+      await gc.close();
+      db.close();
+    });
+
     it("loses no acknowledged write to a kill -9 during writes and checkpoints", async () => {
       const path = join(dir, "crash.db");
       openTable(path).close();

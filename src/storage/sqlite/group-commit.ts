@@ -66,6 +66,11 @@ export class GroupCommit {
     return this.#checkpointer?.active ?? false;
   }
 
+  /** Whether a checkpoint thread has been started and has not ended (for tests and diagnostics). */
+  get checkpointThreadStarted(): boolean {
+    return this.#checkpointer?.started ?? false;
+  }
+
   /** Runs `fn` inside the next group transaction; resolves with its result once durable. */
   run<T>(fn: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new Error("metadata store is closed"));

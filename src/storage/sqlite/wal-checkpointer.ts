@@ -4,8 +4,13 @@ import type { SqliteDatabase } from "./database.js";
 
 /** Tuning of a WalCheckpointer (the defaults suit the server; tests make them small). */
 export interface CheckpointOptions {
-  /** Commits before the checkpoint thread starts (it also restarts after this many once idle). */
+  /**
+   * The thread starts once this many commits come within `startWindowMs` (and again so after it
+   * idled out): a store written now and then never pays for a thread (~8 MiB resident).
+   */
   readonly startAfterCommits?: number;
+  /** See `startAfterCommits`. */
+  readonly startWindowMs?: number;
   /** WAL length, in frames, past which the next batch waits for a complete checkpoint so the WAL restarts from its start. */
   readonly restartFrames?: number;
   /** Least time between two passes of the thread while commits come in. */
@@ -35,13 +40,16 @@ interface PendingRequest {
  *
  * Durability is SQLite's own: each checkpoint syncs the WAL before copying and the database file
  * before the WAL may be reused; a commit is durable once its WAL frames are synced (GroupCommit).
- * The thread starts after `startAfterCommits` commits and ends after `idleMs` without one; with no
- * thread (also if it fails) the main connection checkpoints itself as before.
+ * The thread starts once writes come often (`startAfterCommits` within `startWindowMs`) and ends
+ * after `idleMs` without a commit; with no thread (also if it fails) the main connection
+ * checkpoints itself as before.
  */
 export class WalCheckpointer {
   readonly #db: SqliteDatabase;
   readonly #path: string;
   readonly #startAfter: number;
+  readonly #startWindowMs: number;
+  #windowStart = 0;
   readonly #baseFrames: number;
   readonly #intervalMs: number;
   readonly #idleMs: number;
@@ -61,6 +69,7 @@ export class WalCheckpointer {
     this.#db = db;
     this.#path = path;
     this.#startAfter = options.startAfterCommits ?? 64;
+    this.#startWindowMs = options.startWindowMs ?? 1_000;
     this.#baseFrames = options.restartFrames ?? 8192;
     this.#restartFrames = this.#baseFrames;
     this.#intervalMs = options.intervalMs ?? 100;
@@ -72,11 +81,22 @@ export class WalCheckpointer {
     return this.#online;
   }
 
+  /** Whether the thread has been started and has not ended (it may not run checkpoints yet). */
+  get started(): boolean {
+    return this.#worker !== undefined;
+  }
+
   /** Call after every commit of the main connection. */
   committed(): void {
     const state = this.#state;
     if (state === undefined) {
-      if (++this.#commits >= this.#startAfter && !this.#broken && !this.#closed) this.#start();
+      if (this.#broken || this.#closed) return;
+      const now = performance.now();
+      if (this.#commits === 0 || now - this.#windowStart > this.#startWindowMs) {
+        this.#windowStart = now;
+        this.#commits = 0;
+      }
+      if (++this.#commits >= this.#startAfter) this.#start();
       return;
     }
     Atomics.add(state, SIGNAL, 1);

@@ -17,6 +17,7 @@ import { InFlightWaiters } from "./in-flight-waiters.js";
 import { seqNumber, seqRange } from "./seq-numbers.js";
 import { collectThreadWrites, writeOnThread } from "./write-threads.js";
 import { ZEROS, prepareAhead } from "./prepared-tail.js";
+import { firstSegmentReaching, segmentHolding } from "./segment-search.js";
 
 /** What a log needs from its store. */
 export interface SegmentLogConfig {
@@ -290,16 +291,7 @@ export class SegmentShardLog implements ShardLog {
 
   /** The segment holding `seq` (the last one whose base is <= seq). */
   #segmentFor(seq: number): Segment | undefined {
-    const segs = this.#segments;
-    let lo = 0;
-    let hi = segs.length - 1;
-    if (hi < 0 || segs[0]!.base > seq) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (segs[mid]!.base <= seq) lo = mid;
-      else hi = mid - 1;
-    }
-    return segs[lo];
+    return segmentHolding(this.#segments, seq);
   }
 
   /** A read handle for `seg`, or undefined when trim deleted the segment first. */
@@ -319,16 +311,7 @@ export class SegmentShardLog implements ShardLog {
   async #seek(ts: number): Promise<number> {
     for (;;) {
       const first = this.#firstSeqNumber();
-      const segs = this.#segments;
-      let lo = 0;
-      let hi = segs.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const s = segs[mid]!;
-        if (s.count === 0 || s.lastTs >= ts) hi = mid;
-        else lo = mid + 1;
-      }
-      const seg = segs[lo];
+      const seg = firstSegmentReaching(this.#segments, ts);
       if (seg === undefined || seg.count === 0) return Math.max(first, this.#durableNext);
       if (seg.end <= first) return first;
       const pos = seg.locateTimestamp(ts);

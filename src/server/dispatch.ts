@@ -191,7 +191,8 @@ export function createDispatcher(deps: DispatchDeps): {
         throw new AuthError("AccessDenied", "Access Denied");
       }
       sreq.trailers = auth.trailers;
-      const declared = service.readsBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
+      const wholeAll = service.readsBodiesWhole === true;
+      const declared = wholeAll || service.readsSmallBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
       if (!isH2 && Number.isSafeInteger(declared) && declared <= WHOLE_BODY_MAX_BYTES && wholeBodyCheckable(auth.payload)) {
         // A small body its service reads whole anyway (a GetRecords poll): read straight from the
         // request and checked once in. Read at once, as below, so a signature over it is always checked.
@@ -201,7 +202,7 @@ export function createDispatcher(deps: DispatchDeps): {
         makeBody = () => readableOf(whole);
       } else {
         makeBody = () => {
-          const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: Number.isSafeInteger(declared) ? declared : undefined });
+          const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: wholeAll && Number.isSafeInteger(declared) ? declared : undefined });
           pipeBody(req as unknown as Readable, body);
           return body;
         };

@@ -24,7 +24,7 @@ export interface ServiceRequest {
   readonly body: Readable;
   /**
    * The body read whole and checked as `body` is, when the server read it so (small bodies of a
-   * service that `readsBodiesWhole`); read either this or `body`, not both.
+   * service that `readsBodiesWhole` or `readsSmallBodiesWhole`); read either this or `body`, not both.
    */
   readonly wholeBody?: () => Promise<Buffer>;
   /** Trailing headers (x-amz-checksum-*), filled in once `body` has ended. */
@@ -107,6 +107,11 @@ export interface Service {
    * may then hold a large body back until its payload hash is checked, off the main thread.
    */
   readonly readsBodiesWhole?: boolean;
+  /**
+   * True if the service takes small bodies (<= 64 KiB, see whole-body.ts) read whole and checked
+   * once, as `wholeBody`, while larger ones (S3 objects, up to 5 GiB) stream through as always.
+   */
+  readonly readsSmallBodiesWhole?: boolean;
   /**
    * Whether the service wants the raw request body unverified for a payload the server cannot
    * check by itself (S3 browser POST uploads carry their signature inside the form).

@@ -48,7 +48,8 @@ export function createS3Service(deps: ServiceDeps): Service & { readonly api: S3
     allowsAnonymous: true,
     // Small bodies (<= 64 KiB, plain payload hash) are read whole and checked once, without the
     // verifier stream: PutObject stores them inline whole anyway; other operations stream them.
-    readsBodiesWhole: true,
+    // Larger bodies stream, never held whole (an object or part can be up to 5 GiB).
+    readsSmallBodiesWhole: true,
     async start() {
       // Before the first request: nothing can be mid-write, so every unreferenced file is litter.
       const removed = await blobs.sweep((id) => objects.isBlobReferenced(id));

@@ -69,6 +69,8 @@ const PARTITION_KEY = 5;
 
 class Scanner {
   pos = 0;
+  /** Whether the last string `plain` consumed was all ASCII. */
+  ascii = true;
   /** Next '-' and '_' at or after the last blob looked at (raw.length: none): base64url digits Node's decoder takes. */
   #dash = -1;
   #underscore = -1;
@@ -94,16 +96,8 @@ class Scanner {
   /** A member name among `NAMES[from..to)` (its index), after which the ':' is consumed. */
   key(from: number, to: number): number {
     const raw = this.raw;
-    this.expect(QUOTE);
-    const start = this.pos;
-    let p = start;
-    for (;;) {
-      const c = raw[p];
-      if (c === QUOTE) break;
-      if (c === undefined || c === BACKSLASH || c < 0x20) throw BAIL;
-      p++;
-    }
-    this.pos = p + 1;
+    const start = this.plain();
+    const p = this.pos - 1;
     const len = p - start;
     let found = -1;
     outer: for (let i = from; i < to; i++) {
@@ -120,8 +114,11 @@ class Scanner {
     return found;
   }
 
-  /** A string without escapes or control characters, decoded as the whole body would be (UTF-8). */
-  string(): string {
+  /**
+   * Consumes a string without escapes or control characters (anything else bails), leaving `pos`
+   * after its closing quote; returns where its text starts (it ends at `pos - 1`).
+   */
+  plain(): number {
     const raw = this.raw;
     this.expect(QUOTE);
     const start = this.pos;
@@ -135,7 +132,15 @@ class Scanner {
       p++;
     }
     this.pos = p + 1;
-    return ascii ? raw.latin1Slice(start, p) : raw.utf8Slice(start, p);
+    this.ascii = ascii;
+    return start;
+  }
+
+  /** A string without escapes or control characters, decoded as the whole body would be (UTF-8). */
+  string(): string {
+    const start = this.plain();
+    const end = this.pos - 1;
+    return this.ascii ? this.raw.latin1Slice(start, end) : this.raw.utf8Slice(start, end);
   }
 
   /** Record `i`'s partition key: 1-256 printable ASCII characters, no escapes. */

@@ -2,31 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { numberBlankFrames } from "../../storage/shard-log/frame-patch.js";
 import { encodeBatch } from "../../storage/shard-log/frame.js";
-import { evenRanges, hashKeyWords, partitionKeyHash } from "./hash-key.js";
+import { evenRanges, partitionKeyHash } from "./hash-key.js";
 import { run, type PlannedPutRecords } from "./put-records-job.js";
-
-function shared(text: string): { buffer: SharedArrayBuffer; length: number } {
-  const bytes = Buffer.from(text);
-  const buffer = new SharedArrayBuffer(bytes.length);
-  bytes.copy(Buffer.from(buffer));
-  return { buffer, length: bytes.length };
-}
-
-function layoutOf(count: number): Uint32Array {
-  const out = new Uint32Array(count * 8);
-  evenRanges(count).forEach((r, k) => {
-    hashKeyWords(r.start, out, k * 8);
-    hashKeyWords(r.end, out, k * 8 + 4);
-  });
-  return out;
-}
+import { evenLayout, sharedBody } from "./test-kit.js";
 
 const records = Array.from({ length: 40 }, (_v, i) => ({ Data: Buffer.from(`record ${i} `.repeat(i + 1)).toString("base64"), PartitionKey: `key-${i}-ü` }));
 const body = JSON.stringify({ StreamName: "s", Records: records });
 
 test("the job groups records by the stream's layout, as blank frames that number into encodeBatch's frames", () => {
-  const layout = layoutOf(3);
-  const plan = run({ ...shared(body), layouts: new Map([["s", layout]]) })?.value as PlannedPutRecords;
+  const layout = evenLayout(3);
+  const plan = run({ ...sharedBody(body), layouts: new Map([["s", layout]]) })?.value as PlannedPutRecords;
   assert.ok(plan !== undefined);
   assert.equal(plan.count, records.length);
   assert.deepEqual(plan.layout, layout);
@@ -55,10 +40,10 @@ test("the job groups records by the stream's layout, as blank frames that number
 });
 
 test("without a known layout the records stay in request order; anything unusual is left to the main thread", () => {
-  const plan = run({ ...shared(body), layouts: new Map() })?.value as PlannedPutRecords;
+  const plan = run({ ...sharedBody(body), layouts: new Map() })?.value as PlannedPutRecords;
   assert.equal(plan.layout, undefined);
   assert.deepEqual([...plan.place], records.map((_r, i) => i));
-  assert.equal(run({ ...shared('{"StreamName":"s","Records":[]}'), layouts: new Map() }), undefined);
-  assert.equal(run({ ...shared('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }), undefined);
-  assert.equal(run({ ...shared("not json"), layouts: new Map() }), undefined);
+  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[]}'), layouts: new Map() }), undefined);
+  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }), undefined);
+  assert.equal(run({ ...sharedBody("not json"), layouts: new Map() }), undefined);
 });

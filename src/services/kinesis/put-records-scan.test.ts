@@ -1,33 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evenRanges, hashKeyWords, partitionKeyHash } from "./hash-key.js";
+import { evenRanges, partitionKeyHash } from "./hash-key.js";
 import { fromParsed, run, type PlannedPutRecords } from "./put-records-job.js";
 import { scanPutRecords } from "./put-records-scan.js";
-
-function shared(text: string): { buffer: SharedArrayBuffer; length: number } {
-  const bytes = Buffer.from(text);
-  const buffer = new SharedArrayBuffer(bytes.length);
-  bytes.copy(Buffer.from(buffer));
-  return { buffer, length: bytes.length };
-}
-
-function layoutOf(count: number): Uint32Array {
-  const out = new Uint32Array(count * 8);
-  evenRanges(count).forEach((r, k) => {
-    hashKeyWords(r.start, out, k * 8);
-    hashKeyWords(r.end, out, k * 8 + 4);
-  });
-  return out;
-}
+import { evenLayout, sharedBody } from "./test-kit.js";
 
 const layouts = new Map([
-  ["s", layoutOf(4)],
-  ["arn:aws:kinesis:us-east-1:123456789012:stream/s", layoutOf(3)],
+  ["s", evenLayout(4)],
+  ["arn:aws:kinesis:us-east-1:123456789012:stream/s", evenLayout(3)],
 ]);
 
 /** The job's plan for `text`, and the general reader's, which must be the same. */
 function plans(text: string): { fast: PlannedPutRecords | undefined; general: PlannedPutRecords | undefined } {
-  const args = { ...shared(text), layouts };
+  const args = { ...sharedBody(text), layouts };
   const fast = run(args)?.value;
   const general = fromParsed(Buffer.from(args.buffer, 0, args.length), layouts)?.value;
   return { fast, general };

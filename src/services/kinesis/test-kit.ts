@@ -4,6 +4,7 @@ import { createMemoryShardLogStore } from "../../storage/shard-log/memory-shard-
 import { ManualClock } from "../../util/clock.js";
 import { createLogger } from "../../util/logger.js";
 import { KinesisError } from "./errors.js";
+import { evenRanges, hashKeyWords } from "./hash-key.js";
 import { createStream } from "./ops/create-stream.js";
 import type { StreamedJson } from "./json-output.js";
 import type { OpContext } from "./operation.js";
@@ -61,4 +62,22 @@ export async function bytesOf(body: Buffer | StreamedJson): Promise<{ text: stri
   const parts: Buffer[] = [];
   for await (const chunk of body.body) parts.push(chunk as Buffer);
   return { text: Buffer.concat(parts).toString("utf8"), declared: body.length, chunks: parts.length };
+}
+
+/** `text`'s UTF-8 bytes in shared memory, as the server hands a body to a pool job. */
+export function sharedBody(text: string): { buffer: SharedArrayBuffer; length: number } {
+  const bytes = Buffer.from(text);
+  const buffer = new SharedArrayBuffer(bytes.length);
+  bytes.copy(Buffer.from(buffer));
+  return { buffer, length: bytes.length };
+}
+
+/** The hash-key ranges of `count` evenly split shards, as the words a pool job routes by. */
+export function evenLayout(count: number): Uint32Array {
+  const out = new Uint32Array(count * 8);
+  evenRanges(count).forEach((r, k) => {
+    hashKeyWords(r.start, out, k * 8);
+    hashKeyWords(r.end, out, k * 8 + 4);
+  });
+  return out;
 }

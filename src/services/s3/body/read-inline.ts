@@ -39,6 +39,16 @@ export async function ingestWhole(whole: Promise<Buffer>, expectedLength: number
   return { size: bytes.length, md5Hex: hash("md5", bytes, "hex"), checksumValue: await checksumOf(checksum, bytes), data: { kind: "inline", bytes } };
 }
 
+/** Calls `fail` with an AbortError when the request aborts; returns what stops watching. */
+function watchAbort(abort: AbortSignal | AbortHook, fail: (err: Error) => void): () => void {
+  if (abort instanceof AbortSignal) {
+    const onAbort = (): void => fail(abortError(abort.reason));
+    abort.addEventListener("abort", onAbort, { once: true });
+    return () => abort.removeEventListener("abort", onAbort);
+  }
+  return abort.onAbort((reason) => fail(abortError(reason)));
+}
+
 /** `work`, or an AbortError as soon as the request aborts (as readInline fails on abort). */
 function unlessAborted<T>(work: Promise<T>, abort: AbortSignal | AbortHook): Promise<T> {
   if (abort.aborted) {
@@ -46,15 +56,7 @@ function unlessAborted<T>(work: Promise<T>, abort: AbortSignal | AbortHook): Pro
     return Promise.reject(abortError(abort.reason));
   }
   return new Promise<T>((resolve, reject) => {
-    let stop = ignore;
-    if (abort instanceof AbortSignal) {
-      const signal = abort;
-      const onAbort = (): void => reject(abortError(signal.reason));
-      signal.addEventListener("abort", onAbort, { once: true });
-      stop = () => signal.removeEventListener("abort", onAbort);
-    } else {
-      stop = abort.onAbort((reason) => reject(abortError(reason)));
-    }
+    const stop = watchAbort(abort, reject);
     work.then(
       (v) => {
         stop();
@@ -154,15 +156,9 @@ export function readInline(body: Readable, expectedLength: number, hashers: read
     body.once("end", onEnd);
     body.once("error", onError);
     body.once("close", onClose);
+    // `fail` may run inside watchAbort (a hook already aborted) and calls stopWatching: give it a value first.
     let stopWatching = ignore;
-    if (abort instanceof AbortSignal) {
-      const signal = abort;
-      const onAbort = (): void => fail(abortError(signal.reason));
-      signal.addEventListener("abort", onAbort, { once: true });
-      stopWatching = () => signal.removeEventListener("abort", onAbort);
-    } else {
-      stopWatching = abort.onAbort((reason) => fail(abortError(reason)));
-    }
+    stopWatching = watchAbort(abort, fail);
   });
 }
 

@@ -2,7 +2,7 @@ import { openDatabase, type SqliteDatabase } from "../sqlite/database.js";
 import { GroupCommit } from "../sqlite/group-commit.js";
 import { keyBytes, prefixSuccessor } from "./key-bytes.js";
 import { listObjectsPage, listVersionsPage, scanObjectsPage, type RowSource } from "./sqlite-listing.js";
-import { decodeRow, encodeListKind, encodeMeta, LIST_KIND_OF_ROW, type ObjectRow } from "./sqlite-rows.js";
+import { decodeRow, encodeListKind, encodeMeta, listKindOfRow, type ObjectRow } from "./sqlite-rows.js";
 import { createSqliteUploads } from "./sqlite-uploads.js";
 import { LatestVersionCache } from "./version-cache.js";
 import {
@@ -81,15 +81,22 @@ const toBucket = (r: BucketRow): BucketRecord => ({
 /**
  * Brings a database written by an older version up to SCHEMA, in one transaction at open:
  * objects.list_kind (what a listing shows besides key, time, ETag and size) is added and filled
- * from the columns and meta JSON it is derived from, and an objects_latest index of (bucket, key)
+ * from the columns and meta JSON it is derived from (and a trigger keeps it so), and an objects_latest index of (bucket, key)
  * alone is built again with the listed columns (about 1.5 s per million objects, once).
  */
 export function migrateObjectsSchema(db: SqliteDatabase): void {
   db.transaction(() => {
     const cols = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('objects')").all();
     if (!cols.some((c) => c.name === "list_kind")) {
-      db.exec(`ALTER TABLE objects ADD COLUMN list_kind TEXT NOT NULL DEFAULT ''; UPDATE objects SET list_kind = ${LIST_KIND_OF_ROW};`);
+      db.exec(`ALTER TABLE objects ADD COLUMN list_kind TEXT NOT NULL DEFAULT ''; UPDATE objects SET list_kind = ${listKindOfRow()};`);
     }
+    // list_kind is written with each row; a later in-place change of a column it derives from
+    // (a storage-class transition, metadata rewritten) brings it along, so no listing shows a stale one.
+    db.exec(
+      `CREATE TRIGGER IF NOT EXISTS objects_list_kind AFTER UPDATE OF storage_class, owner, meta ON objects
+       WHEN NEW.list_kind IS NOT (${listKindOfRow("NEW.")})
+       BEGIN UPDATE objects SET list_kind = ${listKindOfRow("NEW.")} WHERE id = NEW.id; END`,
+    );
     const indexed = db.prepare<[], { name: string | null }>("SELECT name FROM pragma_index_info('objects_latest') ORDER BY seqno").all();
     if (indexed.map((c) => c.name).join(", ") !== LATEST_INDEX_COLUMNS) {
       db.exec(`DROP INDEX IF EXISTS objects_latest; CREATE INDEX objects_latest ON objects(${LATEST_INDEX_COLUMNS}) WHERE is_latest = 1;`);

@@ -47,9 +47,14 @@ export function encodeListKind(v: Pick<ObjectVersion, "storageClass" | "ownerAcc
   return `${v.storageClass}${SEP}${v.ownerAccountId}${SEP}${v.checksum?.algorithm ?? ""}${SEP}${v.checksum?.type ?? ""}`;
 }
 
-/** encodeListKind in SQL, over a row's own columns (to fill list_kind for rows written before it existed). */
-export const LIST_KIND_OF_ROW =
-  "storage_class || char(31) || owner || char(31) || ifnull(meta ->> '$.c.algorithm', '') || char(31) || ifnull(meta ->> '$.c.type', '')";
+/**
+ * encodeListKind in SQL, over a row's own columns (`row` is a prefix such as "NEW."): fills
+ * list_kind for rows written before it existed, and keeps it right when a column it derives from
+ * is updated in place.
+ */
+export function listKindOfRow(row = ""): string {
+  return `${row}storage_class || char(31) || ${row}owner || char(31) || ifnull(${row}meta ->> '$.c.algorithm', '') || char(31) || ifnull(${row}meta ->> '$.c.type', '')`;
+}
 
 /** What a list_kind holds, as a listing shows it. */
 export interface ListKind {

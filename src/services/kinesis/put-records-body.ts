@@ -7,6 +7,7 @@ import { sharedThreadPool } from "../../threads/pool.js";
 import { putRecords } from "./ops/put-records.js";
 import { appendPlanned, sameWords } from "./put-planned.js";
 import { plannedAnswer } from "./put-records-answer.js";
+import { giveFramesSlab, takeFramesSlab } from "./put-records-slabs.js";
 import type { PlannedPutRecords, PutRecordsJobArgs } from "./put-records-job.js";
 import type { PutRecordsInput, PutRecordsOutput } from "./shapes/types.js";
 import type { OpContext } from "./operation.js";
@@ -36,15 +37,36 @@ function noteLayout(key: string | undefined, layout: Uint32Array): void {
  * answers and errors are exactly those of `putRecords`.
  */
 export function putRecordsFromBody(body: Readable, ctx: OpContext): Promise<PutRecordsOutput> | undefined {
-  const whole = takeWholeBody(body, (buffer, length) =>
-    sharedThreadPool().run<PlannedPutRecords | undefined>(PUT_RECORDS_JOB, { buffer, length, layouts } satisfies PutRecordsJobArgs, { weight: 3 }),
-  );
+  const whole = takeWholeBody(body, async (buffer, length): Promise<Planned> => {
+    const out = takeFramesSlab(length);
+    const plan = await sharedThreadPool().run<PlannedPutRecords | undefined>(PUT_RECORDS_JOB, { buffer, length, layouts, out } satisfies PutRecordsJobArgs, { weight: 3 });
+    return { plan, slab: out };
+  });
   return whole?.then((w) => putWhole(w, ctx));
 }
 
-async function putWhole(whole: WholeBody<PlannedPutRecords | undefined>, ctx: OpContext): Promise<PutRecordsOutput> {
+/** The job's answer, and the slab it was given for the frames (where they are when `plan.frames` is shared). */
+interface Planned {
+  readonly plan: PlannedPutRecords | undefined;
+  readonly slab: SharedArrayBuffer;
+}
+
+async function putWhole(whole: WholeBody<Planned>, ctx: OpContext): Promise<PutRecordsOutput> {
+  const plan = whole.result?.plan;
+  const slab = whole.result?.slab;
+  // The frames are in the slab when they are in shared memory (the job's own buffer is not
+  // shared; the message made `plan.frames` a second handle on the slab, not the same object).
+  const inSlab = plan?.frames instanceof SharedArrayBuffer;
+  // Not in it (none planned, or too large for it): the slab is free at once.
+  if (slab !== undefined && !inSlab) giveFramesSlab(slab);
+  const output = await putPlanned(whole, plan, ctx);
+  // Every append of the frames has settled: the shard log keeps no view of them.
+  if (slab !== undefined && inSlab) giveFramesSlab(slab);
+  return output;
+}
+
+async function putPlanned(whole: WholeBody<Planned>, plan: PlannedPutRecords | undefined, ctx: OpContext): Promise<PutRecordsOutput> {
   const { state } = ctx;
-  const plan = whole.result;
   let stream: StreamRow;
   try {
     if (plan === undefined) return await putParsed(whole.bytes, ctx);

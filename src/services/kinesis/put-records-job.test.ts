@@ -47,3 +47,18 @@ test("without a known layout the records stay in request order; anything unusual
   assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }), undefined);
   assert.equal(run({ ...sharedBody("not json"), layouts: new Map() }), undefined);
 });
+
+test("the frames go into the given shared slab when they fit, else into a buffer of the plan's own", () => {
+  const alone = run({ ...sharedBody(body), layouts: new Map() })?.value as PlannedPutRecords;
+  assert.ok(!(alone.frames instanceof SharedArrayBuffer));
+  assert.equal(alone.frames.byteLength, alone.frameBytes);
+  const shared = sharedBody(body);
+  // A JSON body's frames never take more bytes than the body.
+  const slab = new SharedArrayBuffer(shared.length);
+  const inSlab = run({ ...shared, layouts: new Map(), out: slab })?.value as PlannedPutRecords;
+  assert.equal(inSlab.frames, slab);
+  assert.ok(Buffer.from(slab, 0, inSlab.frameBytes).equals(Buffer.from(alone.frames)));
+  const small = run({ ...sharedBody(body), layouts: new Map(), out: new SharedArrayBuffer(alone.frameBytes - 1) })?.value as PlannedPutRecords;
+  assert.ok(!(small.frames instanceof SharedArrayBuffer));
+  assert.ok(Buffer.from(small.frames).equals(Buffer.from(alone.frames)));
+});

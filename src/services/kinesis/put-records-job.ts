@@ -31,6 +31,8 @@ export interface PutRecordsJobArgs {
   readonly length: number;
   /** Stream name or ARN as requests give it -> its open shards' ranges (`layoutWords`). */
   readonly layouts: ReadonlyMap<string, Uint32Array>;
+  /** Shared memory to write the frames into when they fit (put-records-slabs.ts); else a fresh buffer. */
+  readonly out?: SharedArrayBuffer | undefined;
 }
 
 /**
@@ -44,8 +46,12 @@ export interface PlannedPutRecords {
   readonly count: number;
   /** Largest record's data, in bytes. */
   readonly maxData: number;
-  /** The blank frames: each group's frames one after the other, groups in order. */
-  readonly frames: ArrayBuffer;
+  /**
+   * The blank frames (the first `frameBytes` bytes): each group's frames one after the other,
+   * groups in order. The args' `out` when they fit in it, else a buffer of their own.
+   */
+  readonly frames: ArrayBuffer | SharedArrayBuffer;
+  readonly frameBytes: number;
   /** The layout the records were grouped by (one group per shard), or undefined (one group). */
   readonly layout: Uint32Array | undefined;
   /** Frames and bytes of each group. */
@@ -105,10 +111,10 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
   const raw = Buffer.from(args.buffer, 0, args.length);
   const scanned = scanPutRecords(raw);
   if (scanned !== undefined) {
-    const planned = plan(scanned, scanned.count, args.layouts, (i) => scanned.dataBytes[i]!, (i) => scanned.pkEnd[i]! - scanned.pkStart[i]!, (out, i, at) => writeScanned(raw as RawBuffer, scanned, out, i, at));
+    const planned = plan(scanned, scanned.count, args.layouts, args.out, (i) => scanned.dataBytes[i]!, (i) => scanned.pkEnd[i]! - scanned.pkStart[i]!, (out, i, at) => writeScanned(raw as RawBuffer, scanned, out, i, at));
     if (planned !== undefined) return planned;
   }
-  return fromParsed(raw, args.layouts);
+  return fromParsed(raw, args.layouts, args.out);
 }
 
 /**
@@ -116,7 +122,7 @@ export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | unde
  * two paths to the same plans): the fast shape-directed reader, the shape's validator, records as
  * objects.
  */
-export function fromParsed(raw: Buffer, layouts: ReadonlyMap<string, Uint32Array>): Transfer<PlannedPutRecords> | undefined {
+export function fromParsed(raw: Buffer, layouts: ReadonlyMap<string, Uint32Array>, slab?: SharedArrayBuffer): Transfer<PlannedPutRecords> | undefined {
   scratchTaken = false;
   const input = parseJsonInputFast(raw, "PutRecordsInput", { shapes }, arenas) as PutRecordsInput | undefined;
   if (input === undefined || findViolations(input, "PutRecordsInput").length > 0) return undefined;
@@ -135,7 +141,7 @@ export function fromParsed(raw: Buffer, layouts: ReadonlyMap<string, Uint32Array
     }
   }
   const ref = { StreamName: input.StreamName, StreamARN: input.StreamARN, StreamId: input.StreamId, keys };
-  return plan(ref, n, layouts, (i) => records[i]!.Data.byteLength, (i) => pkBytes[i]!, (out, i, at) => {
+  return plan(ref, n, layouts, slab, (i) => records[i]!.Data.byteLength, (i) => pkBytes[i]!, (out, i, at) => {
     const r = records[i]!;
     const pk = pkBytes[i]!;
     out.write(r.PartitionKey, at + FRAME_HEADER, pk, pk === r.PartitionKey.length ? "latin1" : "utf8");
@@ -174,6 +180,7 @@ function plan(
   ref: RequestRef,
   n: number,
   layouts: ReadonlyMap<string, Uint32Array>,
+  slab: SharedArrayBuffer | undefined,
   dataBytes: (i: number) => number,
   pkBytes: (i: number) => number,
   write: (out: RawBuffer, i: number, at: number) => number | undefined,
@@ -215,9 +222,11 @@ function plan(
     groupBytes[g] = groupBytes[g]! + bytes;
     frameTotal += bytes;
   }
-  // Not zero-filled: every byte is written below.
-  const out = Buffer.allocUnsafeSlow(frameTotal) as RawBuffer;
-  const frames = out.buffer as ArrayBuffer;
+  // Not zero-filled: every byte is written below. Reused shared memory when given and large
+  // enough: a fresh buffer of this size is a new mapping, faulted in page by page as written.
+  const shared = slab !== undefined && slab.byteLength >= frameTotal;
+  const out = (shared ? Buffer.from(slab, 0, frameTotal) : Buffer.allocUnsafeSlow(frameTotal)) as RawBuffer;
+  const frames = out.buffer;
   const cursor = new Float64Array(groupCount);
   for (let g = 1; g < groupCount; g++) cursor[g] = cursor[g - 1]! + groupBytes[g - 1]!;
   const frameAt = new Float64Array(n);
@@ -236,6 +245,7 @@ function plan(
     count: n,
     maxData,
     frames,
+    frameBytes: frameTotal,
     layout,
     groupCounts,
     groupBytes,
@@ -244,5 +254,7 @@ function plan(
     frameAt,
     keys,
   };
-  return new Transfer(planned, [frames, keys.buffer as ArrayBuffer, group.buffer, place.buffer, frameAt.buffer, groupCounts.buffer, groupBytes.buffer]);
+  const moved = [keys.buffer as ArrayBuffer, group.buffer, place.buffer, frameAt.buffer, groupCounts.buffer, groupBytes.buffer];
+  if (!shared) moved.push(frames as ArrayBuffer);
+  return new Transfer(planned, moved);
 }

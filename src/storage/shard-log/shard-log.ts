@@ -40,8 +40,8 @@ export interface ShardLog {
   /**
    * Optional: appends `count` records given as blank frames (frame-patch.ts: encoded with seq and
    * timestamp 0), as `append` would with each record's timestamp `timestamp`; the log numbers
-   * them in place (`frames` then belongs to the log) and resolves with the first one's seq (the
-   * rest follow it) once they are durable. `count` must be at least 1. Undefined: use `append`.
+   * them in place (`frames` then belongs to the log until the promise settles; it keeps no view
+   * of them after that) and resolves with the first one's seq (the rest follow it) once they are durable. `count` must be at least 1. Undefined: use `append`.
    */
   appendFrames?(frames: Buffer, count: number, timestamp: number): Promise<bigint>;
   /**

@@ -113,6 +113,31 @@ if (process.argv.includes(CHILD_FLAG)) {
       db.close();
     });
 
+    it("releases the page cache once writes stop, and only once per quiet spell", async () => {
+      const path = join(dir, "cache.db");
+      const db = openTable(path);
+      const gc = new GroupCommit(db, path, { startAfterCommits: 1_000_000, cacheIdleMs: 20 });
+      const insert = db.prepare("INSERT INTO t (id, data) VALUES (?, ?)");
+      const waitReleases = async (n: number): Promise<void> => {
+        const deadline = Date.now() + 10_000;
+        while (gc.cacheReleases < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        assert.equal(gc.cacheReleases, n);
+      };
+      assert.equal(gc.cacheReleases, 0, "nothing to release before a commit");
+      await Promise.all(Array.from({ length: 200 }, (_, id) => gc.run(() => insert.run(id, Buffer.alloc(PAGE, id % 251)))));
+      await waitReleases(1);
+      // Reads after the release find every row (the pages come back from the file).
+      const rows = db.prepare<[number], { data: Buffer }>("SELECT data FROM t WHERE id = ?");
+      for (let id = 0; id < 200; id++) assert.ok(rows.get(id)?.data.equals(Buffer.alloc(PAGE, id % 251)), `row ${id}`);
+      // No commit since: no second release, however long the store stays quiet.
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(gc.cacheReleases, 1);
+      await gc.run(() => insert.run(200, Buffer.alloc(PAGE)));
+      await waitReleases(2);
+      await gc.close();
+      db.close();
+    });
+
     it("loses no acknowledged write to a kill -9 during writes and checkpoints", async () => {
       const path = join(dir, "crash.db");
       openTable(path).close();

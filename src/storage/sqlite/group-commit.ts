@@ -1,7 +1,22 @@
 import { openSync, closeSync, fdatasync } from "node:fs";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "./database.js";
+import { IdleRelease } from "../../util/idle-release.js";
 import { WalCheckpointer, type CheckpointOptions } from "./wal-checkpointer.js";
+
+/** Tuning of a GroupCommit: its checkpoint thread's, and when the page cache is let go. */
+export interface GroupCommitOptions extends CheckpointOptions {
+  /**
+   * After this long without a commit, the connection's page cache is released (PRAGMA
+   * shrink_memory). SQLite keeps up to cache_size of pages (16 MB in better-sqlite3's build) for
+   * the connection's life: after a burst of writes that is ~16 MiB of malloc'd pages the server
+   * carried into everything it did next. Reads after the release refill only what they touch.
+   */
+  readonly cacheIdleMs?: number;
+}
+
+/** Default of {@link GroupCommitOptions.cacheIdleMs}. */
+const CACHE_IDLE_MS = 5_000;
 
 interface QueuedWrite {
   readonly fn: () => unknown;
@@ -52,13 +67,21 @@ export class GroupCommit {
   readonly #checkpointer: WalCheckpointer | undefined;
   /** A batch waits for a complete checkpoint. */
   #holding = false;
+  readonly #cacheRelease: IdleRelease;
+  #cacheReleases = 0;
 
   /** `path` is the database file (":memory:" disables the WAL sync and the checkpoint thread). */
-  constructor(db: SqliteDatabase, path: string, checkpoint?: CheckpointOptions) {
+  constructor(db: SqliteDatabase, path: string, options: GroupCommitOptions = {}) {
     this.#db = db;
     this.#walPath = path === ":memory:" ? undefined : `${path}-wal`;
-    this.#checkpointer = path === ":memory:" ? undefined : new WalCheckpointer(db, path, checkpoint);
+    this.#checkpointer = path === ":memory:" ? undefined : new WalCheckpointer(db, path, options);
+    this.#cacheRelease = new IdleRelease(options.cacheIdleMs ?? CACHE_IDLE_MS, () => this.#releaseCache());
     db.pragma("synchronous = NORMAL");
+  }
+
+  /** How many times the page cache has been released after a quiet spell (for tests and diagnostics). */
+  get cacheReleases(): number {
+    return this.#cacheReleases;
   }
 
   /** Whether a thread runs this database's checkpoints now (for tests and diagnostics). */
@@ -133,6 +156,7 @@ export class GroupCommit {
       return;
     }
     checkpointer?.committed();
+    this.#cacheRelease.touch();
     this.#syncing++;
     this.#sync((syncErr) => {
       if (--this.#syncing === 0 && this.#onSynced.length > 0) {
@@ -167,6 +191,14 @@ export class GroupCommit {
       }
       throw err;
     }
+  }
+
+  /** Frees the pages no statement holds (sqlite3_db_release_memory); 0 bytes for the GC to find. */
+  #releaseCache(): number {
+    if (this.#closed || !this.#db.open) return 0;
+    this.#db.pragma("shrink_memory");
+    this.#cacheReleases++;
+    return 0;
   }
 
   #sync(done: (err: Error | null) => void): void {

@@ -49,7 +49,29 @@ export function writeResponse(res: Res, response: ServiceResponse, isHead: boole
   // still leaves the connection free of a half answer on HTTP/2.
   for (const name in out) res.setHeader(name, out[name] as string | string[]);
   res.statusCode = status;
+  if (typeof (body as Partial<SelfWritingBody>).writeTo === "function") return (body as unknown as SelfWritingBody).writeTo(res as unknown as ResponseSink);
   return pipeline(body, res as NodeJS.WritableStream);
+}
+
+/** What a self-writing body sees of the response (both HTTP/1.1 and HTTP/2 responses have it). */
+export interface ResponseSink {
+  /** Sends a chunk; `done` runs once the chunk has been handed on (it may be reused then). Returns false when the caller should wait for "drain". */
+  write(chunk: Uint8Array, done: (err?: Error | null) => void): boolean;
+  end(): void;
+  once(event: "drain" | "close" | "finish", listener: () => void): unknown;
+  removeListener(event: "drain" | "close" | "finish", listener: () => void): unknown;
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+}
+
+/**
+ * A Readable body that can also write itself to the response, with back-pressure, e.g. to reuse
+ * its chunk buffers once each is handed on. The server calls `writeTo` (after the status and
+ * headers are set) instead of piping it; the promise settles once the response has finished
+ * (rejecting if the response closed early or the body failed).
+ */
+export interface SelfWritingBody {
+  writeTo(res: ResponseSink): Promise<void>;
 }
 
 function writeHead(res: Res, status: number, headers: OutHeaders): void {

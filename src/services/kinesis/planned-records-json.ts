@@ -1,8 +1,8 @@
-import { Readable } from "node:stream";
 import { toJsonValue } from "../../protocols/json/serialize.js";
 import type { PlannedBlock, ReadPlan, RecordVisitor } from "../../storage/shard-log/read-plan.js";
 import { base64Length } from "./base64-into.js";
-import { RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
+import { ANSWER_CHUNK_BYTES, ChunkedAnswer, type ChunkFiller } from "./chunked-answer.js";
+import type { StreamedJson } from "./json-output.js";
 import { RecordHeadWriter } from "./record-head.js";
 import { recordSequenceNumber } from "./sequence-number.js";
 
@@ -138,54 +138,92 @@ export async function plannedRecordsJson(plan: ReadPlan, writer: PlannedRecordsW
   const end = restJson === "{}" ? "]}" : `],${restJson.slice(1)}`;
   const length = 12 + writer.bytes + Buffer.byteLength(end, "utf8");
   writer.restart();
-  if (length <= RECORDS_CHUNK_BYTES) {
-    const out = Buffer.allocUnsafe(length) as RawBuffer;
-    let off = out.latin1Write('{"Records":[', 0);
-    for await (const block of plan.blocks()) {
-      for (let i = 0; i < block.count; i++) {
-        off = writer.write(out, off, block, i);
-      }
+  const filler = new PlannedFiller(plan, writer, end, length);
+  if (length <= ANSWER_CHUNK_BYTES) {
+    // Room is checked against each record's upper bound, which passes its exact size by at most
+    // ~6 bytes per partition-key byte (a key is at most 256 characters) plus a few dozen.
+    const out = Buffer.allocUnsafe(length + FILL_SLACK);
+    try {
+      const n = await filler.fill(out);
+      if (!filler.done || n !== length) throw new Error(`planned records JSON: wrote ${n} bytes of ${length}`);
+    } finally {
+      filler.release();
     }
-    off += out.utf8Write(end, off);
-    if (off !== length) throw new Error(`planned records JSON: wrote ${off} bytes of ${length}`);
-    return out;
+    return out.subarray(0, length);
   }
-  const body = Readable.from(chunks(plan, writer, end, length), { objectMode: false });
-  body.once("close", () => plan.release()); // also when destroyed before its first read
-  return { length, body };
+  return { length, body: new ChunkedAnswer(filler) };
 }
 
-async function* chunks(plan: ReadPlan, writer: PlannedRecordsWriter, end: string, length: number): AsyncGenerator<Buffer> {
-  let written = 0;
-  let out = Buffer.allocUnsafe(RECORDS_CHUNK_BYTES) as RawBuffer;
-  let off = out.latin1Write('{"Records":[', 0);
-  try {
-    for await (const block of plan.blocks()) {
-      for (let i = 0; i < block.count; i++) {
-        const need = PlannedRecordsWriter.maxRecordBytes(block, i);
-        if (off + need > out.length) {
-          if (off > 0) {
-            written += off;
-            yield out.subarray(0, off);
-          }
-          out = Buffer.allocUnsafe(Math.max(RECORDS_CHUNK_BYTES, need)) as RawBuffer;
-          off = 0;
-        }
-        off = writer.write(out, off, block, i);
-      }
+const FILL_SLACK = 8 * 1024;
+
+/** Writes the answer into the chunks it is given, pulling the plan's blocks as it goes. */
+class PlannedFiller implements ChunkFiller {
+  done = false;
+  needBytes = 0;
+  readonly #blocks: AsyncGenerator<PlannedBlock>;
+  #block: PlannedBlock | undefined;
+  #i = 0;
+  #started = false;
+  #recordsDone = false;
+  #written = 0;
+  readonly #endBytes: number;
+
+  constructor(
+    private readonly plan: ReadPlan,
+    private readonly writer: PlannedRecordsWriter,
+    private readonly end: string,
+    private readonly length: number,
+  ) {
+    this.#blocks = plan.blocks();
+    this.#endBytes = Buffer.byteLength(end, "utf8");
+  }
+
+  async fill(buf: Buffer): Promise<number> {
+    const out = buf as RawBuffer;
+    let off = 0;
+    if (!this.#started) {
+      if (out.length < 12) return this.#need(12);
+      off = out.latin1Write('{"Records":[', 0);
+      this.#started = true;
     }
-  } finally {
-    plan.release();
+    while (!this.#recordsDone) {
+      const block = this.#block;
+      if (block === undefined || this.#i >= block.count) {
+        const next = await this.#blocks.next();
+        if (next.done === true) {
+          this.#recordsDone = true;
+          this.#block = undefined;
+          break;
+        }
+        this.#block = next.value;
+        this.#i = 0;
+        continue;
+      }
+      const need = PlannedRecordsWriter.maxRecordBytes(block, this.#i);
+      if (off + need > out.length) return off > 0 ? this.#wrote(off) : this.#need(need);
+      off = this.writer.write(out, off, block, this.#i++);
+    }
+    if (this.done) return 0;
+    if (off + this.#endBytes > out.length) return off > 0 ? this.#wrote(off) : this.#need(this.#endBytes);
+    off += out.utf8Write(this.end, off);
+    this.done = true;
+    this.#wrote(off);
+    if (this.#written !== this.length) throw new Error(`planned records JSON: wrote ${this.#written} bytes of ${this.length}`);
+    return off;
   }
-  const endBytes = Buffer.byteLength(end, "utf8");
-  if (off + endBytes > out.length) {
-    written += off;
-    yield out.subarray(0, off);
-    out = Buffer.allocUnsafe(endBytes) as RawBuffer;
-    off = 0;
+
+  #wrote(n: number): number {
+    this.#written += n;
+    return n;
   }
-  off += out.utf8Write(end, off);
-  written += off;
-  if (written !== length) throw new Error(`planned records JSON: wrote ${written} bytes of ${length}`);
-  yield out.subarray(0, off);
+
+  #need(n: number): number {
+    this.needBytes = n;
+    return 0;
+  }
+
+  release(): void {
+    this.plan.release();
+    if (!this.done) void this.#blocks.return(undefined).catch(() => undefined);
+  }
 }

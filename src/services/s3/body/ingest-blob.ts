@@ -4,23 +4,74 @@ import type { ChecksumAlgorithm } from "../checksums.js";
 import { alignedSharedMemory } from "../../../storage/blobs/aligned-memory.js";
 import { SEGMENT, SegmentPool, type Segment } from "../../../storage/blobs/segment-pool.js";
 import { freeBuffers } from "../../../util/free-buffers.js";
+import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../../util/idle-release.js";
 import { localHashJob, sharedHashPool, type Digests } from "./hash-pool.js";
 
 /** Segments one body may have being written and hashed at once (its memory: this + 1 segments). */
 const IN_FLIGHT = 4;
 /**
- * Aligned slabs kept for the process's life (20 MiB: four bodies at once, as a multipart upload with
- * 4 parts in flight sends); bodies beyond that borrow plain shared memory, written through the page cache.
+ * Aligned slabs a busy spell keeps (20 MiB: four bodies at once, as a multipart upload with 4 parts
+ * in flight sends); bodies beyond that borrow plain shared memory, written through the page cache.
  */
 const PINNED_SLABS = 4;
-/** Segments per slab: what one body holds at most (one WebAssembly memory each; V8 reserves address space per memory). */
+/** Segments per slab: what one body holds at most (one buffer each). */
 const SLAB_SEGMENTS = IN_FLIGHT + 1;
-const segments = new SegmentPool<SharedArrayBuffer>({
-  perSlab: SLAB_SEGMENTS,
-  pinnedSlabs: PINNED_SLABS,
-  pinned: alignedSharedMemory,
-  overflow: (bytes) => new SharedArrayBuffer(bytes),
-});
+
+function newSegmentPool(): SegmentPool<SharedArrayBuffer> {
+  return new SegmentPool<SharedArrayBuffer>({
+    perSlab: SLAB_SEGMENTS,
+    pinnedSlabs: PINNED_SLABS,
+    pinned: alignedSharedMemory,
+    overflow: (bytes) => new SharedArrayBuffer(bytes),
+  });
+}
+
+/** A segment lent to one body, and how to give it back to the pool it came from. */
+interface LentSegment {
+  readonly segment: Segment;
+  readonly release: () => void;
+}
+
+/**
+ * The segments of the bodies being ingested: one pool per busy spell. Its slabs are kept while
+ * bodies keep coming (a stream of large PUTs reuses them with no allocation), and once nothing has
+ * been lent for DEFAULT_POOL_IDLE_MS the whole pool is left to the GC and the next body starts a
+ * new one: the slabs of one multipart upload (20 MiB, page-faulted in once per spell) no longer
+ * stay resident through everything the server does afterwards.
+ */
+class IngestSegments {
+  #pool = newSegmentPool();
+  #lent = 0;
+  readonly #idle = new IdleRelease(DEFAULT_POOL_IDLE_MS, () => this.#drop());
+
+  acquire(): LentSegment {
+    const pool = this.#pool;
+    const segment = pool.acquire();
+    this.#lent++;
+    this.#idle.touch();
+    let released = false;
+    return {
+      segment,
+      release: () => {
+        if (released) return;
+        released = true;
+        pool.release(segment);
+        this.#lent--;
+        this.#idle.touch();
+      },
+    };
+  }
+
+  #drop(): number {
+    // A body stalled for that long still holds its segments: keep the pool (the next touch re-arms).
+    if (this.#lent > 0) return 0;
+    const bytes = this.#pool.slabCount * SLAB_SEGMENTS * SEGMENT;
+    if (bytes > 0) this.#pool = newSegmentPool();
+    return bytes;
+  }
+}
+
+const segments = new IngestSegments();
 /** Bodies declared shorter than this are hashed on the calling thread: a worker hop costs more than it saves. */
 export const OFFLOAD_MIN = 1 << 20;
 
@@ -93,13 +144,14 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
   const inflight: { readonly write: Promise<void>; readonly both: Promise<void> }[] = [];
   let committing: Promise<string> | undefined;
   // The segment being filled (taken when the first byte for it arrives); `view` is its bytes.
-  let segment: Segment | undefined;
+  let segment: LentSegment | undefined;
   let view: Uint8Array = new Uint8Array(0);
   let fill = 0;
   let submitted = 0;
 
   const submit = (): void => {
-    const used = segment!;
+    const lent = segment!;
+    const used = lent.segment;
     segment = undefined;
     const length = fill;
     const write = writer.write(length === SEGMENT ? used.bytes : used.bytes.subarray(0, length), submitted);
@@ -107,7 +159,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
     submitted += length;
     const both = Promise.allSettled([write, hashed]).then(([w, h]) => {
       // Reused only once both the write and the hash are done with it.
-      segments.release(used);
+      lent.release();
       if (w.status === "rejected") throw w.reason;
       if (h.status === "rejected") throw h.reason;
     });
@@ -124,7 +176,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
       while (at < chunk.length) {
         if (segment === undefined) {
           segment = segments.acquire();
-          view = segment.bytes;
+          view = segment.segment.bytes;
         }
         const n = Math.min(chunk.length - at, SEGMENT - fill);
         view.set(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n), fill);
@@ -157,7 +209,7 @@ export async function ingestToBlob(body: Readable, blobs: BlobStore, opts: BlobI
     await writer.abort();
     throw err;
   } finally {
-    if (segment !== undefined) segments.release(segment);
+    segment?.release();
     signal.removeEventListener("abort", onAbort);
     body.off("error", ignore);
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import http from "node:http";
+import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { writeResponse } from "../../server/write-response.js";
@@ -129,4 +130,29 @@ test("a chunked answer read as a stream gives the same bytes", async () => {
   for await (const chunk of new ChunkedAnswer(filler)) parts.push(chunk as Buffer);
   assert.ok(Buffer.concat(parts).equals(expected(total)));
   assert.ok(filler.released > 0);
+});
+
+test("a chunked answer written to an HTTP/2 response: the same bytes", async () => {
+  const total = 9 * ANSWER_CHUNK_BYTES + 321;
+  const filler = new PatternFiller(total, 1500, 1500);
+  let written: Promise<unknown> | undefined;
+  const server = http2.createServer((_req, res) => {
+    written = writeResponse(res, { status: 200, headers: { "content-length": total }, body: new ChunkedAnswer(filler) }, false, true)!.then(
+      () => "finished",
+      (err: unknown) => err,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    const parts: Buffer[] = [];
+    const req = client.request({ ":path": "/" });
+    for await (const chunk of req) parts.push(chunk as Buffer);
+    assert.ok(Buffer.concat(parts).equals(expected(total)));
+    assert.equal(await written, "finished");
+    assert.ok(filler.released > 0);
+  } finally {
+    client.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });

@@ -198,6 +198,12 @@ export interface ObjectStore extends UploadStore {
    * callers use listObjects where a store lacks it.
    */
   scanObjects?(bucket: string, query: Omit<ListObjectsQuery, "delimiter">, visit: ListedObjectVisitor): ScannedPage;
+  /**
+   * Optional: a value that differs after any write reached the store since it was taken (through
+   * this store, or another connection or process writing the same database), so that a listing
+   * page read ahead of its request can be checked to be current before it is served.
+   */
+  changeStamp?(): string;
   listVersions(bucket: string, query: ListVersionsQuery): ListVersionsPage;
   /** Whether any version or incomplete upload still points at this blob (for the start-up sweep of orphaned files). */
   isBlobReferenced(blobId: string): boolean;

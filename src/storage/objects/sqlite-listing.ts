@@ -84,6 +84,10 @@ function prepare(src: RowSource) {
     versionsOfKeyBefore: src.db.prepare<[string, Buffer, number], ObjectRow>(
       `SELECT ${src.cols} FROM objects INDEXED BY objects_history WHERE bucket = ? AND key = ? AND id < ? ORDER BY id DESC`,
     ),
+    // total_changes: rows this connection has inserted, updated or deleted since it opened (counted
+    // as each statement runs, so also within a transaction later rolled back); data_version: moves
+    // whenever another connection, in this process or another, commits.
+    stamp: src.db.prepare<[], string>("SELECT total_changes() || ':' || data_version FROM pragma_data_version").pluck(true),
     idOfVersion: src.db.prepare<[string, Buffer, string], { id: number }>(
       "SELECT id FROM objects WHERE bucket = ? AND key = ? AND version_id = ?",
     ),
@@ -225,6 +229,11 @@ function visitRows(rows: readonly ListedRow[], max: number, visit: ListedObjectV
   }
   const isTruncated = rows.length > max;
   return { count, isTruncated, resumeAfter: isTruncated && count > 0 ? rows[count - 1]![0] : undefined };
+}
+
+/** ObjectStore.changeStamp: differs after any row of the database was written, by this connection or any other. */
+export function changeStamp(src: RowSource): string {
+  return stmts(src).stamp.get()!;
 }
 
 /** ListObjectVersions: keys in byte order, each key's versions newest first, prefixes rolled up. */

@@ -1,7 +1,7 @@
 import { openDatabase, type SqliteDatabase } from "../sqlite/database.js";
 import { GroupCommit } from "../sqlite/group-commit.js";
 import { keyBytes, prefixSuccessor } from "./key-bytes.js";
-import { listObjectsPage, listVersionsPage, scanObjectsPage, type RowSource } from "./sqlite-listing.js";
+import { changeStamp, listObjectsPage, listVersionsPage, scanObjectsPage, type RowSource } from "./sqlite-listing.js";
 import { decodeRow, encodeListKind, encodeMeta, listKindOfRow, type ObjectRow } from "./sqlite-rows.js";
 import { createSqliteUploads } from "./sqlite-uploads.js";
 import { LatestVersionCache } from "./version-cache.js";
@@ -321,6 +321,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
 
     listObjects: (bucket, query) => listObjectsPage(rows, bucket, query),
     scanObjects: (bucket, query, visit) => scanObjectsPage(rows, bucket, query, visit),
+    changeStamp: () => changeStamp(rows),
     listVersions: (bucket, query) => listVersionsPage(rows, bucket, query),
     isBlobReferenced: (blobId) => q.blobRef.get(blobId) !== undefined || uploads.isBlobReferenced(blobId),
     createUpload: uploads.createUpload,

@@ -17,8 +17,11 @@ const URL_SAFE = /^[A-Za-z0-9\-_.*/]*$/;
 /** S3's `encoding-type=url` encoding, with the common all-safe key returned as it is. */
 export const fastUrlEncode: KeyEncoder = (value) => (URL_SAFE.test(value) ? value : s3UrlEncode(value));
 
+/** A listing's keys as they are (no encoding-type). */
+export const plainKeys: KeyEncoder = (v) => v;
+
 /** The encoder for a request's encoding-type (already validated). */
-export const listingKeyEncoder = (url: boolean): KeyEncoder => (url ? fastUrlEncode : (v) => v);
+export const listingKeyEncoder = (url: boolean): KeyEncoder => (url ? fastUrlEncode : plainKeys);
 
 const QUOTED = /^"[^&<>"'\r\u0000-\u001F]*"$/;
 
@@ -337,6 +340,18 @@ export function listingDocument(env: S3Env, root: string, head: { [name: string]
 /** Room left in front of a listing's entries for its head (a longer head is copied in front of them). */
 const HEAD_ROOM = 2048;
 
+/** A buffer for a listing's entries (about `size` bytes), with room left in front for its head (finishListing). */
+export const entriesBuffer = (size: number): DocumentBuffer => new DocumentBuffer(size, HEAD_ROOM);
+
+/** A listing document from its entries (written into an entriesBuffer) and the fixed elements `head` gives, written in front of them. */
+export function finishListing(env: S3Env, root: string, out: DocumentBuffer, head: { [name: string]: XmlNode }): ServiceResponse {
+  const close = `</${root}>`;
+  out.write(close);
+  const doc = toXml(root, head, S3_XMLNS);
+  const body = out.bytesAfter(doc.slice(0, doc.length - close.length));
+  return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body };
+}
+
 /**
  * A listing document whose entries are written before its head: `write` puts out the entries
  * (about `size` bytes) and returns what the head needs (a page's KeyCount and truncation are known
@@ -349,11 +364,7 @@ export function listingDocumentAfter<S>(
   write: (out: DocumentBuffer) => S,
   head: (summary: S) => { [name: string]: XmlNode },
 ): ServiceResponse {
-  const out = new DocumentBuffer(size, HEAD_ROOM);
+  const out = entriesBuffer(size);
   const summary = write(out);
-  const close = `</${root}>`;
-  out.write(close);
-  const doc = toXml(root, head(summary), S3_XMLNS);
-  const body = out.bytesAfter(doc.slice(0, doc.length - close.length));
-  return { status: 200, headers: { ...s3Headers(env.ctx), "content-type": "application/xml" }, body };
+  return finishListing(env, root, out, head(summary));
 }

@@ -1,13 +1,13 @@
-/** A reader waiting for the appends in flight when it asked (up to seq `until`) to become durable. */
+/** A reader waiting for the log's durable end to reach `until` (its first wanted seq + 1, or the end of the appends in flight). */
 interface Waiter {
   readonly until: number;
   readonly done: () => void;
 }
 
 /**
- * Readers at a log's tip waiting for appends that are being made durable, each released when the
- * log's durable end reaches the end of the appends it waited for, when the log fails, or when its
- * own timeout passes.
+ * Readers at a log's tip waiting for records to become durable, each released when the log's
+ * durable end reaches `until`, when the log fails, or when its own time is up: a timeout (appends
+ * in flight) or the end of the current event-loop turn's I/O (a poll letting the turn's appends go first).
  */
 export class InFlightWaiters {
   readonly #waiters: Waiter[] = [];
@@ -15,23 +15,51 @@ export class InFlightWaiters {
   /** Resolves once `settle` reports seqs below `until` durable (or a failure), or after `timeoutMs`. */
   wait(until: number, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#release(waiter), timeoutMs);
       const waiter: Waiter = {
         until,
         done: () => {
           clearTimeout(timer);
-          const i = this.#waiters.indexOf(waiter);
-          if (i >= 0) this.#waiters.splice(i, 1);
           resolve();
         },
       };
-      const timer = setTimeout(waiter.done, timeoutMs);
       this.#waiters.push(waiter);
     });
   }
 
-  /** Releases the waiters whose appends are durable now that seqs below `durableEnd` are (all of them when `failed`). */
+  /**
+   * Resolves in the check phase of this event-loop turn (setImmediate: after the I/O callbacks of
+   * its poll phase), or earlier, as soon as `settle` reports seqs below `until` durable.
+   */
+  waitTurn(until: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const immediate = setImmediate(() => this.#release(waiter));
+      const waiter: Waiter = {
+        until,
+        done: () => {
+          clearImmediate(immediate);
+          resolve();
+        },
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Releases the waiters whose records are durable now that seqs below `durableEnd` are (all of them when `failed`). */
   settle(durableEnd: number, failed: boolean): void {
     if (this.#waiters.length === 0) return;
-    for (const w of this.#waiters.slice()) if (failed || w.until <= durableEnd) w.done();
+    for (const w of this.#waiters.slice()) if (failed || w.until <= durableEnd) this.#release(w);
   }
+
+  #release(waiter: Waiter): void {
+    const i = this.#waiters.indexOf(waiter);
+    if (i < 0) return;
+    this.#waiters.splice(i, 1);
+    waiter.done();
+  }
+}
+
+/** Resolves in the check phase of this event-loop turn (after the I/O callbacks of its poll phase). */
+export function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

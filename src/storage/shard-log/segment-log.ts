@@ -2,21 +2,22 @@ import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "../../util/logger.js";
 import type { AppendInput, LogRecord, ReadOptions, ShardLog } from "./shard-log.js";
-import { FRAME_HEADER, FRAME_PREFIX, MIN_BODY, encodeBatch, frameTimestamp } from "./frame.js";
+import { encodeBatch, frameTimestamp } from "./frame.js";
 import { numberBlankFrames } from "./frame-patch.js";
-import { ShardLogClosedError, ShardLogCorruptError } from "./errors.js";
+import { ShardLogClosedError } from "./errors.js";
 import { HORIZON_FILE, fsyncDir, indexFileName, unlinkIfPresent, writeAll, writeFileAtomically, writeFileDurably } from "./log-paths.js";
 import { SegmentGoneError } from "./handle-pool.js";
 import type { HandlePool } from "./handle-pool.js";
-import { holdBlocks } from "./read-blocks.js";
 import { planRead, type ReadPlan, type RecordVisitor } from "./read-plan.js";
-import { MIN_READ_BLOCK, readBlockBytes, walkFrames } from "./segment-reader.js";
+import { MIN_READ_BLOCK, walkFrames } from "./segment-reader.js";
 import { NEW_WRITER_FLAGS, Segment, WRITES_ARE_DURABLE } from "./segment.js";
 import { DEFAULT_TAIL_CACHE_BYTES, TailCache } from "./tail-cache.js";
-import { InFlightWaiters } from "./in-flight-waiters.js";
+import { InFlightWaiters, afterThisTurn } from "./in-flight-waiters.js";
+import { readRecords, type ReadSource } from "./segment-read.js";
 import { seqNumber, seqRange } from "./seq-numbers.js";
 import { collectThreadWrites, writeOnThread } from "./write-threads.js";
 import { ZEROS, prepareAhead } from "./prepared-tail.js";
+import { inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
 import { firstSegmentReaching, segmentHolding } from "./segment-search.js";
 
 /** What a log needs from its store. */
@@ -29,7 +30,7 @@ export interface SegmentLogConfig {
   readonly logger: Logger | undefined;
   /** Bytes of the latest durable frames kept in memory for readers at the tip (default 256 KiB). */
   readonly tailCacheBytes?: number;
-  /** Small group commits are written on the log's own write threads (write-threads.ts); default true. */
+  /** Small commits bypass FileHandle: a lone one written directly (direct-write.ts), others on the log's own write threads (write-threads.ts); default true. */
   readonly writeThreads?: boolean;
 }
 
@@ -48,6 +49,10 @@ interface ControlOp {
   readonly run: () => Promise<void>;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
+}
+
+function resolveBatch(batch: readonly PendingBatch[]): void {
+  for (const b of batch) b.resolve(b.first);
 }
 
 /** A log whose last round ended this recently (ms) is busy: its next round waits one turn to batch. */
@@ -84,6 +89,7 @@ export class SegmentShardLog implements ShardLog {
   /** performance.now() when the last group-commit round ended. */
   #lastRoundAt = Number.NEGATIVE_INFINITY;
   readonly #inFlightWaiters = new InFlightWaiters();
+  readonly #readSource: ReadSource;
 
   /** Use `openSegmentLog`; segments come recovered, the last one with an open writer handle. */
   constructor(cfg: SegmentLogConfig, segments: Segment[], horizon: number) {
@@ -91,6 +97,7 @@ export class SegmentShardLog implements ShardLog {
     this.#segments = segments;
     this.#horizon = horizon;
     this.#tail = new TailCache(cfg.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES);
+    this.#readSource = { pool: cfg.pool, tail: this.#tail, firstSeq: () => this.#firstSeqNumber(), segmentFor: (s) => this.#segmentFor(s), acquire: (seg) => this.#acquire(seg) };
     const active = this.#active;
     this.#assignedNext = this.#durableNext = active.end;
     let lastTs = Number.NEGATIVE_INFINITY;
@@ -147,6 +154,12 @@ export class SegmentShardLog implements ShardLog {
     });
   }
 
+  afterThisTurn(fromSeq: bigint): Promise<void> {
+    const from = seqNumber(fromSeq);
+    if (from < this.#durableNext || this.#failed !== undefined || this.#closing) return afterThisTurn();
+    return this.#inFlightWaiters.waitTurn(from + 1);
+  }
+
   whenInFlightDurable(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined {
     collectThreadWrites(); // a write that finished is settled without waiting for the next loop turn
     const from = seqNumber(fromSeq);
@@ -155,61 +168,9 @@ export class SegmentShardLog implements ShardLog {
     return this.#inFlightWaiters.wait(until, timeoutMs);
   }
 
-  async read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]> {
-    this.#assertOpen();
-    const out: LogRecord[] = [];
-    const maxRecords = Math.floor(options.maxRecords);
-    if (!(maxRecords >= 1)) return out;
-    const maxBytes = options.maxBytes;
-    let bytes = 0;
-    let from = seqNumber(fromSeq);
-    const blocks: Buffer[] = [];
-    for (;;) {
-      from = Math.max(from, this.#firstSeqNumber());
-      // At the tip, the frames just made durable are still in memory: no file read.
-      if (out.length === 0 && from >= this.#tail.first) return this.#tail.read(from, maxRecords, maxBytes);
-      const seg = this.#segmentFor(from);
-      if (seg === undefined || from >= seg.end) return out;
-      const fh = await this.#acquire(seg);
-      if (fh === undefined) continue; // trimmed away meanwhile: start again from the new horizon
-      holdBlocks(out, blocks); // freeRecordBlocks(out) frees the blocks the walk loads
-      let stopped = false;
-      try {
-        const endOffset = seg.size;
-        const endSeq = seg.end;
-        const pos = seg.locateSeq(from);
-        const start = from;
-        const blockBytes = readBlockBytes(seg, from - pos.seq, maxRecords - out.length, maxBytes - bytes);
-        const next = await walkFrames(
-          fh,
-          { path: seg.path, startSeq: pos.seq, startOffset: pos.offset, endOffset, blockBytes, verifyFrom: start, blocks },
-          (seq, buf, off, bodyLen) => {
-            if (seq < start) return true;
-            const recBytes = bodyLen - MIN_BODY;
-            if (out.length > 0 && bytes + recBytes > maxBytes) {
-              stopped = true;
-              return false;
-            }
-            const pkLen = buf.readUInt16LE(off + 24);
-            const pkStart = off + FRAME_HEADER;
-            out.push({
-              seq: BigInt(seq),
-              timestamp: frameTimestamp(buf, off),
-              partitionKey: pkLen === 0 ? "" : buf.toString("utf8", pkStart, pkStart + pkLen),
-              data: buf.subarray(pkStart + pkLen, off + FRAME_PREFIX + bodyLen),
-            });
-            bytes += recBytes;
-            stopped = out.length >= maxRecords;
-            return !stopped;
-          },
-        );
-        if (stopped) return out;
-        if (next < endSeq) throw new ShardLogCorruptError(`segment ends at seq ${next}, before its last record ${endSeq - 1}`, seg.path, endOffset);
-        from = next;
-      } finally {
-        this.#cfg.pool.release(seg);
-      }
-    }
+  read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]> {
+    if (this.#closing) return Promise.reject(new ShardLogClosedError(`shard log ${this.#cfg.id} is closed`));
+    return readRecords(this.#readSource, seqNumber(fromSeq), options);
   }
 
   planRead(fromSeq: bigint, options: ReadOptions, measure: RecordVisitor): Promise<ReadPlan | undefined> {
@@ -417,9 +378,15 @@ export class SegmentShardLog implements ShardLog {
       const fill = prepareAhead(seg, bytes, this.#cfg.segmentBytes);
       if (fill > 0) bufs.push(ZEROS.subarray(0, fill));
       const total = bytes + fill;
-      const onThread = WRITES_ARE_DURABLE && this.#cfg.writeThreads !== false ? writeOnThread(seg.fh!.fd, bufs, seg.size, total) : undefined;
-      await (onThread ?? writeAll(seg.fh!, bufs, seg.size, total));
-      if (!WRITES_ARE_DURABLE) await seg.fh!.datasync();
+      const own = this.#cfg.writeThreads !== false;
+      if (own && performance.now() - this.#lastRoundAt >= BUSY_WINDOW_MS && mayWriteDirectly(bytes)) {
+        // A lone small commit: written on this thread, its readers and appender answered right after.
+        writeDirectly(seg.fh!.fd, bufs, seg.size, total, WRITES_ARE_DURABLE);
+      } else {
+        const onThread = WRITES_ARE_DURABLE && own ? writeOnThread(seg.fh!.fd, bufs, seg.size, total) : undefined;
+        await inFlightWrite(onThread ?? writeAll(seg.fh!, bufs, seg.size, total));
+        if (!WRITES_ARE_DURABLE) await seg.fh!.datasync();
+      }
       seg.preparedEnd = Math.max(seg.preparedEnd, seg.size + total);
       this.#lastRoundAt = performance.now();
     } catch (err) {
@@ -438,9 +405,11 @@ export class SegmentShardLog implements ShardLog {
     const last = batch[batch.length - 1]!;
     this.#durableNext = last.first + last.count;
     this.#durableLastTs = last.lastTs;
-    for (const b of batch) b.resolve(b.first);
-    this.#emit(BigInt(this.#durableNext - 1));
+    // Readers waiting at the tip and push consumers first; the appenders once the promise reactions
+    // this queues have run, so that a reader's answer (all in memory) goes out before its appender's.
     this.#settleWaiters();
+    this.#emit(BigInt(this.#durableNext - 1));
+    process.nextTick(resolveBatch, batch);
     if (seg.size >= this.#cfg.segmentBytes) {
       try {
         await this.#roll();

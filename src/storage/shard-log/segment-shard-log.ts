@@ -20,7 +20,7 @@ export interface SegmentShardLogStoreOptions {
   readonly maxOpenFiles?: number;
   /** Receives recovery events (torn tails cut, damaged segments) and write errors. */
   readonly logger?: Logger;
-  /** Write small group commits on the logs' own threads (write-threads.ts) instead of libuv's pool (default true). */
+  /** Write a lone small commit directly on the main thread (direct-write.ts) and other small group commits on the logs' own threads (write-threads.ts), instead of through FileHandle on libuv's pool (default true). */
   readonly writeThreads?: boolean;
 }
 

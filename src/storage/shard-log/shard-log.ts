@@ -51,6 +51,12 @@ export interface ShardLog {
    * Undefined when a read from `fromSeq` has records now or no append of them is in flight.
    */
   whenInFlightDurable?(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined;
+  /**
+   * Optional: resolves once the I/O callbacks of the current event-loop turn have run (check
+   * phase), or earlier as soon as a record at or after `fromSeq` becomes durable (never rejects).
+   * Undefined: wait for the check phase (setImmediate).
+   */
+  afterThisTurn?(fromSeq: bigint): Promise<void>;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
   /**

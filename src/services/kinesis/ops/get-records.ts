@@ -120,7 +120,8 @@ async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: Sha
   if (end === 0n || (end !== null && s.it.position >= end)) return undefined;
   const log = await s.state.log(s.stream, s.shard);
   await s.state.trimIfDue(s.stream, s.shard, log);
-  await afterThisTurnsIo();
+  // Released early when a record of this shard becomes durable in this turn (answered before its appender).
+  await (log.afterThisTurn?.(s.it.position) ?? afterThisTurnsIo());
   let position = s.it.position;
   if (position < log.firstSeq()) position = log.firstSeq();
   const inFlight = log.whenInFlightDurable?.(position, IN_FLIGHT_WAIT_MS);

@@ -1,0 +1,48 @@
+import { fdatasyncSync, writeSync, writevSync } from "node:fs";
+
+/**
+ * Largest commit (its frames, without the zeros written ahead) that may be written directly:
+ * synchronously on the calling (main) thread, as Redis does with `appendfsync always`. A lone 1 KiB
+ * O_DSYNC write blocks ~110-180 us on the bench disk, less than any hand-off to another thread and
+ * back costs while the main thread is busy (the other thread waits for a core, the completion waits
+ * for the main thread to look); bigger commits are throughput and go to a thread or libuv's pool.
+ */
+export const DIRECT_WRITE_MAX_BYTES = 16 * 1024;
+/** A direct write that blocked longer than this (ms)... */
+const SLOW_WRITE_MS = 2;
+/** ...turns direct writes off for this long (ms): a disk that stalls must not stall the server. */
+const SLOW_BACKOFF_MS = 1_000;
+
+let inFlight = 0;
+let offUntil = Number.NEGATIVE_INFINITY;
+
+/**
+ * Counts `write` as a shard-log write in flight until it settles: while any is, a commit is not
+ * alone and is not written directly (it would block the main thread that is to collect the other).
+ */
+export function inFlightWrite<T>(write: Promise<T>): Promise<T> {
+  inFlight++;
+  return write.finally(() => inFlight--);
+}
+
+/** Whether a commit of `bytes` may be written directly now (nothing else in flight, disk not stalling). */
+export function mayWriteDirectly(bytes: number): boolean {
+  return bytes <= DIRECT_WRITE_MAX_BYTES && inFlight === 0 && performance.now() >= offUntil;
+}
+
+/**
+ * Writes `total` bytes of `bufs` at `position` of `fd` on this thread, durable when it returns: the
+ * fd is O_DSYNC where `writesAreDurable`, else it is followed by fdatasync. Throws what the write
+ * throws (the caller treats the file as failed).
+ */
+export function writeDirectly(fd: number, bufs: readonly Buffer[], position: number, total: number, writesAreDurable: boolean): void {
+  const start = performance.now();
+  let done = writevSync(fd, bufs, position);
+  if (done < total) {
+    const rest = Buffer.concat(bufs, total);
+    while (done < total) done += writeSync(fd, rest, done, total - done, position + done);
+  }
+  if (!writesAreDurable) fdatasyncSync(fd);
+  const end = performance.now();
+  if (end - start > SLOW_WRITE_MS) offUntil = end + SLOW_BACKOFF_MS;
+}

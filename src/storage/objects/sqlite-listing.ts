@@ -213,10 +213,27 @@ export function scanObjectsPage(src: RowSource, bucket: string, query: Omit<List
   const count = Math.min(rows, max);
   const kinds = new Kinds();
   for (let i = 0; i < count * PACKED_FIELDS; i += PACKED_FIELDS) {
-    visit(parts[i]!, Number(parts[i + 1]), parts[i + 2]!, Number(parts[i + 4]), kinds.decode(parts[i + 3]!));
+    visit(parts[i]!, integerOf(parts[i + 1]!), parts[i + 2]!, Number(parts[i + 4]), kinds.decode(parts[i + 3]!));
   }
   const isTruncated = rows > max;
   return { count, isTruncated, resumeAfter: isTruncated && count > 0 ? parts[(count - 1) * PACKED_FIELDS] : undefined };
+}
+
+/**
+ * The value of an INTEGER column's text: Number(text), with the common run of up to 15 digits read
+ * digit by digit (Number() of a 13-digit Last-Modified goes through V8's general string-to-double
+ * conversion: ~60 us of a 1,000-key page).
+ */
+function integerOf(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15) return Number(text);
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return Number(text);
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** scanObjectsPage over rows read one value per column. */

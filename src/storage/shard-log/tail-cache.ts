@@ -116,6 +116,8 @@ export class TailCache {
   read(from: number, maxRecords: number, maxBytes: number): LogRecord[] {
     const mem = this.#mem;
     const batches = this.#batches;
+    const last = batches[batches.length - 1];
+    if (last === undefined || from >= last.first + last.count) return []; // at the tip (an empty poll): no scan
     let i = 0;
     while (i < batches.length && batches[i]!.first + batches[i]!.count <= from) i++;
     if (mem === undefined || i === batches.length) return [];

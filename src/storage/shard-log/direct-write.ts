@@ -8,8 +8,11 @@ import { fdatasyncSync, writeSync, writevSync } from "node:fs";
  * for the main thread to look); bigger commits are throughput and go to a thread or libuv's pool.
  */
 export const DIRECT_WRITE_MAX_BYTES = 16 * 1024;
-/** A direct write that blocked longer than this (ms)... */
-const SLOW_WRITE_MS = 2;
+/**
+ * A direct write that blocked longer than this (ms; about a young-generation GC pause on a busy
+ * server: a shared disk often takes 1-3 ms, during which the record cannot be shown anyway)...
+ */
+const SLOW_WRITE_MS = 5;
 /** ...turns direct writes off for this long (ms): a disk that stalls must not stall the server. */
 const SLOW_BACKOFF_MS = 1_000;
 

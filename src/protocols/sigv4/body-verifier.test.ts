@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { AuthError } from "../auth-error.js";
-import { createBodyVerifier } from "./body-verifier.js";
+import { createBodyVerifier, takeWholeBody, type WholeBodyWork } from "./body-verifier.js";
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 
@@ -47,4 +47,36 @@ test("small bodies and bodies not read whole are hashed here as they stream", as
   assert.ok(Buffer.concat(await run(small, sha256(small), small.length)).equals(small));
   assert.ok(Buffer.concat(await run(body, sha256(body), undefined)).equals(body));
   await assert.rejects(run(small, sha256(body), small.length), (err: unknown) => err instanceof AuthError && err.code === "XAmzContentSHA256Mismatch");
+});
+
+/** Takes `body` whole through a verifier expecting `expectedHex`, with `work` hashing the copy itself. */
+async function takeWholeHashedByWork(expectedHex: string, work: WholeBodyWork<{ hex: string | undefined }>): Promise<{ bytes: Buffer; result: { hex: string | undefined } | undefined }> {
+  const verifier = createBodyVerifier({ type: "sha256", expectedHex }, {}, { wholeBodyBytes: body.length });
+  const whole = takeWholeBody(verifier, work, (r) => r.hex);
+  assert.ok(whole !== undefined);
+  Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]).pipe(verifier);
+  const w = await whole;
+  const bytes = Buffer.from(w.bytes);
+  w.release();
+  return { bytes, result: w.result };
+}
+
+test("taken whole with work that hashes the copy, the work's hash is the one checked before its answer counts", async () => {
+  const hashing: WholeBodyWork<{ hex: string | undefined }> = async (buffer, length) => ({ hex: sha256(Buffer.from(buffer, 0, length)) });
+  const ok = await takeWholeHashedByWork(sha256(body), hashing);
+  assert.ok(ok.bytes.equals(body));
+  assert.equal(ok.result?.hex, sha256(body));
+  await assert.rejects(takeWholeHashedByWork(sha256(Buffer.from("other")), hashing), (err: unknown) => err instanceof AuthError && err.code === "XAmzContentSHA256Mismatch");
+  // A wrong hash from the work fails the body too: nothing else vouches for it.
+  await assert.rejects(takeWholeHashedByWork(sha256(body), async () => ({ hex: sha256(Buffer.from("other")) })), (err: unknown) => err instanceof AuthError && err.code === "XAmzContentSHA256Mismatch");
+});
+
+test("taken whole with work that answers no hash or fails, the copy is hashed on the SHA-256 thread", async () => {
+  const none = await takeWholeHashedByWork(sha256(body), async () => ({ hex: undefined }));
+  assert.ok(none.bytes.equals(body));
+  assert.deepEqual(none.result, { hex: undefined });
+  const failed = await takeWholeHashedByWork(sha256(body), () => Promise.reject(new Error("job failed")));
+  assert.ok(failed.bytes.equals(body));
+  assert.equal(failed.result, undefined);
+  await assert.rejects(takeWholeHashedByWork(sha256(Buffer.from("other")), async () => ({ hex: undefined })), (err: unknown) => err instanceof AuthError && err.code === "XAmzContentSHA256Mismatch");
 });

@@ -81,8 +81,16 @@ export interface WholeBody<R> {
 /** Work on a whole body in shared memory, e.g. a job of the shared thread pool. */
 export type WholeBodyWork<R> = (buffer: SharedArrayBuffer, length: number) => Promise<R>;
 
+/**
+ * The hex SHA-256 of the shared copy that the work's answer carries, when the work hashes the
+ * copy itself (on the pool thread that runs it anyway): the verifier then posts no hash job of
+ * its own. Undefined (no answer, or none in it): the verifier hashes the copy as usual.
+ */
+export type WorkSha256<R> = (result: R) => string | undefined;
+
 interface Sink {
   readonly work: WholeBodyWork<unknown>;
+  readonly sha256Of: WorkSha256<unknown> | undefined;
   readonly resolve: (body: WholeBody<unknown>) => void;
   /** Bytes past the declared length, kept (the body is then returned whole without the work). */
   readonly extra: Buffer[];
@@ -113,12 +121,13 @@ class OffThreadHashingVerifier extends Transform {
   }
 
   /** See `takeWholeBody`; undefined once bytes were passed through. */
-  takeWhole<R>(work: WholeBodyWork<R>): Promise<WholeBody<R>> | undefined {
+  takeWhole<R>(work: WholeBodyWork<R>, sha256Of?: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
     if (this.#passed || this.#sink !== undefined || this.readableEnded || this.destroyed) return undefined;
     return new Promise<WholeBody<R>>((resolve, reject) => {
       let settled = false;
       this.#sink = {
         work: work as WholeBodyWork<unknown>,
+        sha256Of: sha256Of as WorkSha256<unknown> | undefined,
         resolve: (body) => {
           settled = true;
           resolve(body as WholeBody<R>);
@@ -188,37 +197,66 @@ class OffThreadHashingVerifier extends Transform {
     }
     this.#hashing = true;
     const size = this.#size;
+    if (sink?.sha256Of !== undefined) {
+      this.#workThenHash(shared, size, sink, sink.sha256Of, callback);
+      return;
+    }
     const hashed = sha256HexOffThread(shared, size);
     // The caller's work runs beside the hash; its answer counts only once the hash is checked.
     const worked = sink === undefined ? Promise.resolve(undefined) : sink.work(shared, size).catch(() => undefined);
     Promise.all([hashed, worked]).then(
-      ([hex, result]) => {
-        this.#hashing = false;
-        if (sink === undefined) {
-          this.#release();
-          this.#check(hex, callback);
-          return;
-        }
-        // The copy now belongs to the caller, who releases it.
-        this.#shared = undefined;
-        let released = false;
-        const release = (): void => {
-          if (released) return;
-          released = true;
-          giveShared(shared);
-        };
-        if (this.#check(hex, callback)) sink.resolve({ bytes: this.#copy.subarray(0, size), result, release });
-        else release();
-      },
+      ([hex, result]) => this.#settle(shared, size, sink, hex, result, callback),
       (err: unknown) => {
         // The hash failed (the thread died): wait for the work to let go of the copy.
-        void worked.finally(() => {
-          this.#hashing = false;
-          this.#release();
-          callback(err as Error);
-        });
+        void worked.finally(() => this.#fail(err, callback));
       },
     );
+  }
+
+  /**
+   * The caller's work hashes the copy itself: one message to the pool instead of two. Its answer
+   * still counts only once the hash it carries is checked; without one (the work failed, or did
+   * not hash), the copy is hashed on the SHA-256 thread after the work, as usual.
+   */
+  #workThenHash(shared: SharedArrayBuffer, size: number, sink: Sink, sha256Of: WorkSha256<unknown>, callback: TransformCallback): void {
+    void sink.work(shared, size).catch(() => undefined).then((result) => {
+      const hex = result === undefined ? undefined : sha256Of(result);
+      if (hex !== undefined) {
+        this.#settle(shared, size, sink, hex, result, callback);
+        return;
+      }
+      sha256HexOffThread(shared, size).then(
+        (h) => this.#settle(shared, size, sink, h, result, callback),
+        (err: unknown) => this.#fail(err, callback),
+      );
+    });
+  }
+
+  /** The digest is in (and the work, if any, done): checks it and hands the copy over or releases it. */
+  #settle(shared: SharedArrayBuffer, size: number, sink: Sink | undefined, hex: string, result: unknown, callback: TransformCallback): void {
+    this.#hashing = false;
+    if (sink === undefined) {
+      this.#release();
+      this.#check(hex, callback);
+      return;
+    }
+    // The copy now belongs to the caller, who releases it.
+    this.#shared = undefined;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      giveShared(shared);
+    };
+    if (this.#check(hex, callback)) sink.resolve({ bytes: this.#copy.subarray(0, size), result, release });
+    else release();
+  }
+
+  /** The hash failed (the thread died) and nothing reads the copy any more. */
+  #fail(err: unknown, callback: TransformCallback): void {
+    this.#hashing = false;
+    this.#release();
+    callback(err as Error);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
@@ -250,10 +288,11 @@ class OffThreadHashingVerifier extends Transform {
  * shared memory (a declared length of 64 KiB to 16 MiB, read whole), it stops passing the body
  * through and resolves, once the payload hash is checked, with the shared copy and what `work`
  * (started on the copy beside the hash) answered. It rejects as reading the body would (the
- * AuthError of a hash mismatch first). Undefined for any other body: read it as usual.
+ * AuthError of a hash mismatch first). With `sha256Of`, the work hashes the copy itself and no
+ * hash runs beside it (see `WorkSha256`). Undefined for any other body: read it as usual.
  */
-export function takeWholeBody<R>(body: Readable, work: WholeBodyWork<R>): Promise<WholeBody<R>> | undefined {
-  return body instanceof OffThreadHashingVerifier ? body.takeWhole(work) : undefined;
+export function takeWholeBody<R>(body: Readable, work: WholeBodyWork<R>, sha256Of?: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
+  return body instanceof OffThreadHashingVerifier ? body.takeWhole(work, sha256Of) : undefined;
 }
 
 /** How the caller will read the body. */

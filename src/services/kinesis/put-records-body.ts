@@ -8,7 +8,7 @@ import { putRecords } from "./ops/put-records.js";
 import { appendPlanned, sameWords } from "./put-planned.js";
 import { plannedAnswer } from "./put-records-answer.js";
 import { giveFramesSlab, takeFramesSlab } from "./put-records-slabs.js";
-import type { PlannedPutRecords, PutRecordsJobArgs } from "./put-records-job.js";
+import type { PlannedPutRecords, PutRecordsJobAnswer, PutRecordsJobArgs } from "./put-records-job.js";
 import type { PutRecordsInput, PutRecordsOutput } from "./shapes/types.js";
 import type { OpContext } from "./operation.js";
 import { parseBody, validateInput } from "./wire.js";
@@ -30,18 +30,23 @@ function noteLayout(key: string | undefined, layout: Uint32Array): void {
 
 /**
  * PutRecords from a JSON body that the server holds whole in shared memory for its payload hash
- * (a large body read whole): a pool thread parses, validates and encodes its records (see
- * put-records-job.ts) while another hashes it, and this thread checks the signature, looks the
+ * (a large body read whole): a pool thread hashes it and parses, validates and encodes its records
+ * (see put-records-job.ts), and this thread, once the hash is checked, checks the signature, looks the
  * stream up, numbers the frames and appends them. Undefined when the body is not held that way:
  * read it as usual. A body the thread does not take goes the usual way from the shared copy, so
  * answers and errors are exactly those of `putRecords`.
  */
 export function putRecordsFromBody(body: Readable, ctx: OpContext): Promise<PutRecordsOutput> | undefined {
-  const whole = takeWholeBody(body, async (buffer, length): Promise<Planned> => {
-    const out = takeFramesSlab(length);
-    const plan = await sharedThreadPool().run<PlannedPutRecords | undefined>(PUT_RECORDS_JOB, { buffer, length, layouts, out } satisfies PutRecordsJobArgs, { weight: 3 });
-    return { plan, slab: out };
-  });
+  const whole = takeWholeBody(
+    body,
+    async (buffer, length): Promise<Planned> => {
+      const out = takeFramesSlab(length);
+      const answer = await sharedThreadPool().run<PutRecordsJobAnswer>(PUT_RECORDS_JOB, { buffer, length, layouts, out, sha256: true } satisfies PutRecordsJobArgs, { weight: 5 });
+      return { plan: answer.plan, slab: out, sha256Hex: answer.sha256Hex };
+    },
+    // The job hashes the body too: one message and one thread wake-up per call, not two.
+    (planned) => planned.sha256Hex,
+  );
   return whole?.then((w) => putWhole(w, ctx));
 }
 
@@ -49,6 +54,8 @@ export function putRecordsFromBody(body: Readable, ctx: OpContext): Promise<PutR
 interface Planned {
   readonly plan: PlannedPutRecords | undefined;
   readonly slab: SharedArrayBuffer;
+  /** The body's payload hash, computed by the job (checked by the verifier before the plan counts). */
+  readonly sha256Hex: string | undefined;
 }
 
 async function putWhole(whole: WholeBody<Planned>, ctx: OpContext): Promise<PutRecordsOutput> {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { numberBlankFrames } from "../../storage/shard-log/frame-patch.js";
 import { encodeBatch } from "../../storage/shard-log/frame.js";
@@ -11,7 +12,7 @@ const body = JSON.stringify({ StreamName: "s", Records: records });
 
 test("the job groups records by the stream's layout, as blank frames that number into encodeBatch's frames", () => {
   const layout = evenLayout(3);
-  const plan = run({ ...sharedBody(body), layouts: new Map([["s", layout]]) })?.value as PlannedPutRecords;
+  const plan = run({ ...sharedBody(body), layouts: new Map([["s", layout]]) }).value.plan as PlannedPutRecords;
   assert.ok(plan !== undefined);
   assert.equal(plan.count, records.length);
   assert.deepEqual(plan.layout, layout);
@@ -40,25 +41,34 @@ test("the job groups records by the stream's layout, as blank frames that number
 });
 
 test("without a known layout the records stay in request order; anything unusual is left to the main thread", () => {
-  const plan = run({ ...sharedBody(body), layouts: new Map() })?.value as PlannedPutRecords;
+  const plan = run({ ...sharedBody(body), layouts: new Map() }).value.plan as PlannedPutRecords;
   assert.equal(plan.layout, undefined);
   assert.deepEqual([...plan.place], records.map((_r, i) => i));
-  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[]}'), layouts: new Map() }), undefined);
-  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }), undefined);
-  assert.equal(run({ ...sharedBody("not json"), layouts: new Map() }), undefined);
+  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[]}'), layouts: new Map() }).value.plan, undefined);
+  assert.equal(run({ ...sharedBody('{"StreamName":"s","Records":[{"Data":"YQ==","PartitionKey":"k","ExplicitHashKey":"x"}]}'), layouts: new Map() }).value.plan, undefined);
+  assert.equal(run({ ...sharedBody("not json"), layouts: new Map() }).value.plan, undefined);
 });
 
 test("the frames go into the given shared slab when they fit, else into a buffer of the plan's own", () => {
-  const alone = run({ ...sharedBody(body), layouts: new Map() })?.value as PlannedPutRecords;
+  const alone = run({ ...sharedBody(body), layouts: new Map() }).value.plan as PlannedPutRecords;
   assert.ok(!(alone.frames instanceof SharedArrayBuffer));
   assert.equal(alone.frames.byteLength, alone.frameBytes);
   const shared = sharedBody(body);
   // A JSON body's frames never take more bytes than the body.
   const slab = new SharedArrayBuffer(shared.length);
-  const inSlab = run({ ...shared, layouts: new Map(), out: slab })?.value as PlannedPutRecords;
+  const inSlab = run({ ...shared, layouts: new Map(), out: slab }).value.plan as PlannedPutRecords;
   assert.equal(inSlab.frames, slab);
   assert.ok(Buffer.from(slab, 0, inSlab.frameBytes).equals(Buffer.from(alone.frames)));
-  const small = run({ ...sharedBody(body), layouts: new Map(), out: new SharedArrayBuffer(alone.frameBytes - 1) })?.value as PlannedPutRecords;
+  const small = run({ ...sharedBody(body), layouts: new Map(), out: new SharedArrayBuffer(alone.frameBytes - 1) }).value.plan as PlannedPutRecords;
   assert.ok(!(small.frames instanceof SharedArrayBuffer));
   assert.ok(Buffer.from(small.frames).equals(Buffer.from(alone.frames)));
+});
+
+test("asked to, the job answers the body's SHA-256 (plan or not); else no hash", () => {
+  for (const text of [body, "not json"]) {
+    const args = sharedBody(text);
+    const expected = createHash("sha256").update(Buffer.from(args.buffer, 0, args.length)).digest("hex");
+    assert.equal(run({ ...args, layouts: new Map(), sha256: true }).value.sha256Hex, expected);
+    assert.equal(run({ ...args, layouts: new Map() }).value.sha256Hex, undefined);
+  }
 });

@@ -4,7 +4,9 @@
 // the main thread only looks the stream up, numbers the frames and appends them
 // (put-records-body.ts). Anything unusual (a body the fast reader does not take, a violation, a bad
 // ExplicitHashKey, more than 5 MiB) answers `undefined`: the main thread then takes the usual path,
-// which gives the exact error.
+// which gives the exact error. Asked to, it also hashes the body (its payload SHA-256, checked by
+// the main thread before the plan counts), so one message to the pool does both.
+import { createHash } from "node:crypto";
 import type { BlobArenas } from "../../protocols/json/blob-arena.js";
 import { parseJsonInputFast } from "../../protocols/json/parse-json-fast.js";
 import { FRAME_HEADER } from "../../storage/shard-log/frame.js";
@@ -33,6 +35,16 @@ export interface PutRecordsJobArgs {
   readonly layouts: ReadonlyMap<string, Uint32Array>;
   /** Shared memory to write the frames into when they fit (put-records-slabs.ts); else a fresh buffer. */
   readonly out?: SharedArrayBuffer | undefined;
+  /** Also answer the hex SHA-256 of the body (the payload hash the main thread checks). */
+  readonly sha256?: boolean | undefined;
+}
+
+/** The job's answer. */
+export interface PutRecordsJobAnswer {
+  /** The planned records, or undefined for the main thread's usual path. */
+  readonly plan: PlannedPutRecords | undefined;
+  /** The body's hex SHA-256 when the args asked for it. */
+  readonly sha256Hex: string | undefined;
 }
 
 /**
@@ -106,9 +118,15 @@ const arenas: BlobArenas = {
   },
 };
 
-/** Runs on a pool thread: the planned records, or undefined for the main thread's usual path. */
-export function run(args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | undefined {
+/** Runs on a pool thread: the planned records (and the body's hash when asked). */
+export function run(args: PutRecordsJobArgs): Transfer<PutRecordsJobAnswer> {
   const raw = Buffer.from(args.buffer, 0, args.length);
+  const sha256Hex = args.sha256 === true ? createHash("sha256").update(raw).digest("hex") : undefined;
+  const planned = planBody(raw, args);
+  return new Transfer({ plan: planned?.value, sha256Hex }, planned?.transfer ?? []);
+}
+
+function planBody(raw: Buffer, args: PutRecordsJobArgs): Transfer<PlannedPutRecords> | undefined {
   const scanned = scanPutRecords(raw);
   if (scanned !== undefined) {
     const planned = plan(scanned, scanned.count, args.layouts, args.out, (i) => scanned.dataBytes[i]!, (i) => scanned.pkEnd[i]! - scanned.pkStart[i]!, (out, i, at) => writeScanned(raw as RawBuffer, scanned, out, i, at));

@@ -13,7 +13,7 @@ const layouts = new Map([
 /** The job's plan for `text`, and the general reader's, which must be the same. */
 function plans(text: string): { fast: PlannedPutRecords | undefined; general: PlannedPutRecords | undefined } {
   const args = { ...sharedBody(text), layouts };
-  const fast = run(args)?.value;
+  const fast = run(args).value.plan;
   const general = fromParsed(Buffer.from(args.buffer, 0, args.length), layouts)?.value;
   return { fast, general };
 }

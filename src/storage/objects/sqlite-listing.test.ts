@@ -9,6 +9,7 @@ import type { ListedObject, ListObjectsQuery, ListVersionsQuery, ObjectStore, Ob
 import { listObjectsPage, listVersionsPage, type RowSource } from "./sqlite-listing.js";
 import { createSqliteObjectStore } from "./sqlite-object-store.js";
 import { decodeRow } from "./sqlite-rows.js";
+import { testVersion } from "./test-version.js";
 
 const BUCKET = "listing";
 const OWNER = "000000000000";
@@ -19,22 +20,8 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 
 let seq = 0;
 function version(key: string, versionId: string, isDeleteMarker = false): ObjectVersion {
   seq += 1;
-  return {
-    bucket: BUCKET,
-    key,
-    versionId,
-    isDeleteMarker,
-    size: isDeleteMarker ? 0 : key.length,
-    etag: isDeleteMarker ? "" : `"${seq.toString(16).padStart(32, "0")}"`,
-    lastModified: 1_700_000_000_000 + seq,
-    storageClass: "STANDARD",
-    ownerAccountId: OWNER,
-    headers: {},
-    userMetadata: {},
-    checksum: undefined,
-    tags: [],
-    data: { kind: "none" },
-  };
+  const etag = isDeleteMarker ? "" : `"${seq.toString(16).padStart(32, "0")}"`;
+  return testVersion({ bucket: BUCKET, key, ownerAccountId: OWNER, versionId, isDeleteMarker, size: isDeleteMarker ? 0 : key.length, etag, lastModified: 1_700_000_000_000 + seq });
 }
 
 // Keys chosen so that UTF-16 order and UTF-8 byte order disagree (U+FFFF vs an emoji's surrogate

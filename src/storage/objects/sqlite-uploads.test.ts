@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 import { BucketNotEmptyError, NoSuchBucketError, type DataRef, type ObjectStore, type ObjectVersion, type PartRef } from "./object-store.js";
 import { createSqliteObjectStore } from "./sqlite-object-store.js";
+import { testVersion } from "./test-version.js";
 import { NoSuchUploadError, PartChangedError, type PartRecord, type UploadRecord } from "./upload-store.js";
 
 const OWNER = "000000000000";
@@ -52,22 +53,8 @@ const part = (partNumber: number, blobId: string, size = 10): PartRecord => ({
 const toRef = (p: PartRecord): PartRef => ({ blobId: p.blobId, size: p.size, partNumber: p.partNumber, etag: p.etag, checksum: p.checksum?.value });
 
 function versionOf(key: string, parts: PartRecord[], versionId = "null"): ObjectVersion {
-  return {
-    bucket: "b",
-    key,
-    versionId,
-    isDeleteMarker: false,
-    size: parts.reduce((s, p) => s + p.size, 0),
-    etag: `"x-${parts.length}"`,
-    lastModified: 5000,
-    storageClass: "STANDARD",
-    ownerAccountId: OWNER,
-    headers: {},
-    userMetadata: {},
-    checksum: undefined,
-    tags: [],
-    data: { kind: "parts", parts: parts.map(toRef) },
-  };
+  const size = parts.reduce((s, p) => s + p.size, 0);
+  return testVersion({ bucket: "b", key, ownerAccountId: OWNER, versionId, size, etag: `"x-${parts.length}"`, lastModified: 5000, data: { kind: "parts", parts: parts.map(toRef) } });
 }
 
 const blobIds = (refs: readonly DataRef[]): string[] =>

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { ServiceResponse } from "../../../server/service.js";
 import type { ObjectStore, ObjectVersion } from "../../../storage/objects/object-store.js";
 import { createSqliteObjectStore } from "../../../storage/objects/sqlite-object-store.js";
+import { testVersion } from "../../../storage/objects/test-version.js";
 import type { S3Env, S3Request } from "../request.js";
 import { listObjects } from "./list-objects.js";
 import { listObjectsV2 } from "./list-objects-v2.js";
@@ -17,22 +18,7 @@ const BUCKET = "ahead";
 const OWNER = "123456789012";
 
 function version(key: string, i: number, isDeleteMarker = false): ObjectVersion {
-  return {
-    bucket: BUCKET,
-    key,
-    versionId: "null",
-    isDeleteMarker,
-    size: i,
-    etag: `"${i.toString(16).padStart(32, "0")}"`,
-    lastModified: 1_795_290_309_000 + i,
-    storageClass: "STANDARD",
-    ownerAccountId: OWNER,
-    headers: {},
-    userMetadata: {},
-    checksum: undefined,
-    tags: [],
-    data: { kind: "none" },
-  };
+  return testVersion({ bucket: BUCKET, key, ownerAccountId: OWNER, isDeleteMarker, size: i, etag: `"${i.toString(16).padStart(32, "0")}"`, lastModified: 1_795_290_309_000 + i });
 }
 
 const key = (i: number): string => `k/${String(i).padStart(4, "0")}`;

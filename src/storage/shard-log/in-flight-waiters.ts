@@ -14,16 +14,9 @@ export class InFlightWaiters {
 
   /** Resolves once `settle` reports seqs below `until` durable (or a failure), or after `timeoutMs`. */
   wait(until: number, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#release(waiter), timeoutMs);
-      const waiter: Waiter = {
-        until,
-        done: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.#waiters.push(waiter);
+    return this.#add(until, (release) => {
+      const timer = setTimeout(release, timeoutMs);
+      return () => clearTimeout(timer);
     });
   }
 
@@ -32,15 +25,23 @@ export class InFlightWaiters {
    * its poll phase), or earlier, as soon as `settle` reports seqs below `until` durable.
    */
   waitTurn(until: number): Promise<void> {
+    return this.#add(until, (release) => {
+      const immediate = setImmediate(release);
+      return () => clearImmediate(immediate);
+    });
+  }
+
+  /** A waiter for `until`, also released by what `arm` sets up (and cancelled with what it returns). */
+  #add(until: number, arm: (release: () => void) => () => void): Promise<void> {
     return new Promise<void>((resolve) => {
-      const immediate = setImmediate(() => this.#release(waiter));
       const waiter: Waiter = {
         until,
         done: () => {
-          clearImmediate(immediate);
+          cancel();
           resolve();
         },
       };
+      const cancel = arm(() => this.#release(waiter));
       this.#waiters.push(waiter);
     });
   }

@@ -1,24 +1,15 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { constants, readFileSync } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { DIRECT_WRITE_MAX_BYTES, inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
 import { createSegmentShardLogStore } from "./segment-shard-log.js";
 import { logDirFor } from "./log-paths.js";
 import { WRITES_ARE_DURABLE } from "./segment.js";
+import { tempRoots } from "./temp-roots.js";
 
-const temps: string[] = [];
-after(async () => {
-  for (const d of temps) await rm(d, { recursive: true, force: true });
-});
-
-async function tempRoot(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), "direct-write-"));
-  temps.push(d);
-  return d;
-}
+const tempRoot = tempRoots("direct-write-");
 
 /** Waits (bounded) until direct writes are on: a slow write (a busy disk) turns them off for a while. */
 async function directWritesOn(): Promise<void> {

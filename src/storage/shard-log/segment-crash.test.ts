@@ -1,8 +1,7 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../util/logger.js";
@@ -10,16 +9,9 @@ import type { LogRecord, ShardLog } from "./shard-log.js";
 import { createSegmentShardLogStore } from "./segment-shard-log.js";
 import { logDirFor } from "./log-paths.js";
 import { crashPayload } from "./crash-payload.js";
+import { tempRoots } from "./temp-roots.js";
 
-const temps: string[] = [];
-after(async () => {
-  for (const d of temps) await rm(d, { recursive: true, force: true });
-});
-async function tempRoot(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), "shard-log-crash-"));
-  temps.push(d);
-  return d;
-}
+const tempRoot = tempRoots("shard-log-crash-");
 
 function captureLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];

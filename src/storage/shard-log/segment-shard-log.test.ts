@@ -1,4 +1,4 @@
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, open, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { ShardLogCorruptError } from "./errors.js";
 import { logDirFor } from "./log-paths.js";
 import { WRITES_ARE_DURABLE } from "./segment.js";
 import { PREPARE_BYTES } from "./prepared-tail.js";
+import { tempRoots } from "./temp-roots.js";
 
 runShardLogStoreSuite("segment files", async () => {
   const dir = await mkdtemp(join(tmpdir(), "shard-log-suite-"));
@@ -21,16 +22,7 @@ runShardLogStoreSuite("segment files", async () => {
 });
 
 const ALL = { maxRecords: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER };
-const temps: string[] = [];
-after(async () => {
-  for (const d of temps) await rm(d, { recursive: true, force: true });
-});
-
-async function tempRoot(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), "shard-log-seg-"));
-  temps.push(d);
-  return d;
-}
+const tempRoot = tempRoots("shard-log-seg-");
 
 async function withStore<T>(options: SegmentShardLogStoreOptions, fn: (store: ShardLogStore) => Promise<T>): Promise<T> {
   const store = createSegmentShardLogStore(options);

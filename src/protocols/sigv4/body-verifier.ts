@@ -82,15 +82,15 @@ export interface WholeBody<R> {
 export type WholeBodyWork<R> = (buffer: SharedArrayBuffer, length: number) => Promise<R>;
 
 /**
- * The hex SHA-256 of the shared copy that the work's answer carries, when the work hashes the
- * copy itself (on the pool thread that runs it anyway): the verifier then posts no hash job of
- * its own. Undefined (no answer, or none in it): the verifier hashes the copy as usual.
+ * The hex SHA-256 of the shared copy that the work's answer carries: the work hashes the copy
+ * itself (on the pool thread that runs it anyway), so the verifier posts no hash job of its own.
+ * Undefined (no answer, or none in it): the verifier hashes the copy after the work.
  */
 export type WorkSha256<R> = (result: R) => string | undefined;
 
 interface Sink {
   readonly work: WholeBodyWork<unknown>;
-  readonly sha256Of: WorkSha256<unknown> | undefined;
+  readonly sha256Of: WorkSha256<unknown>;
   readonly resolve: (body: WholeBody<unknown>) => void;
   /** Bytes past the declared length, kept (the body is then returned whole without the work). */
   readonly extra: Buffer[];
@@ -121,13 +121,13 @@ class OffThreadHashingVerifier extends Transform {
   }
 
   /** See `takeWholeBody`; undefined once bytes were passed through. */
-  takeWhole<R>(work: WholeBodyWork<R>, sha256Of?: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
+  takeWhole<R>(work: WholeBodyWork<R>, sha256Of: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
     if (this.#passed || this.#sink !== undefined || this.readableEnded || this.destroyed) return undefined;
     return new Promise<WholeBody<R>>((resolve, reject) => {
       let settled = false;
       this.#sink = {
         work: work as WholeBodyWork<unknown>,
-        sha256Of: sha256Of as WorkSha256<unknown> | undefined,
+        sha256Of: sha256Of as WorkSha256<unknown>,
         resolve: (body) => {
           settled = true;
           resolve(body as WholeBody<R>);
@@ -197,19 +197,13 @@ class OffThreadHashingVerifier extends Transform {
     }
     this.#hashing = true;
     const size = this.#size;
-    if (sink?.sha256Of !== undefined) {
-      this.#workThenHash(shared, size, sink, sink.sha256Of, callback);
+    if (sink !== undefined) {
+      this.#workThenHash(shared, size, sink, callback);
       return;
     }
-    const hashed = sha256HexOffThread(shared, size);
-    // The caller's work runs beside the hash; its answer counts only once the hash is checked.
-    const worked = sink === undefined ? Promise.resolve(undefined) : sink.work(shared, size).catch(() => undefined);
-    Promise.all([hashed, worked]).then(
-      ([hex, result]) => this.#settle(shared, size, sink, hex, result, callback),
-      (err: unknown) => {
-        // The hash failed (the thread died): wait for the work to let go of the copy.
-        void worked.finally(() => this.#fail(err, callback));
-      },
+    sha256HexOffThread(shared, size).then(
+      (hex) => this.#settle(shared, size, undefined, hex, undefined, callback),
+      (err: unknown) => this.#fail(err, callback),
     );
   }
 
@@ -218,9 +212,9 @@ class OffThreadHashingVerifier extends Transform {
    * still counts only once the hash it carries is checked; without one (the work failed, or did
    * not hash), the copy is hashed on the SHA-256 thread after the work, as usual.
    */
-  #workThenHash(shared: SharedArrayBuffer, size: number, sink: Sink, sha256Of: WorkSha256<unknown>, callback: TransformCallback): void {
+  #workThenHash(shared: SharedArrayBuffer, size: number, sink: Sink, callback: TransformCallback): void {
     void sink.work(shared, size).catch(() => undefined).then((result) => {
-      const hex = result === undefined ? undefined : sha256Of(result);
+      const hex = result === undefined ? undefined : sink.sha256Of(result);
       if (hex !== undefined) {
         this.#settle(shared, size, sink, hex, result, callback);
         return;
@@ -287,11 +281,10 @@ class OffThreadHashingVerifier extends Transform {
  * For a caller that reads the body whole: when `body` is a verifier that copies a large body into
  * shared memory (a declared length of 64 KiB to 16 MiB, read whole), it stops passing the body
  * through and resolves, once the payload hash is checked, with the shared copy and what `work`
- * (started on the copy beside the hash) answered. It rejects as reading the body would (the
- * AuthError of a hash mismatch first). With `sha256Of`, the work hashes the copy itself and no
- * hash runs beside it (see `WorkSha256`). Undefined for any other body: read it as usual.
+ * (run on the copy, hashing it too: see `WorkSha256`) answered. It rejects as reading the body
+ * would (the AuthError of a hash mismatch first). Undefined for any other body: read it as usual.
  */
-export function takeWholeBody<R>(body: Readable, work: WholeBodyWork<R>, sha256Of?: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
+export function takeWholeBody<R>(body: Readable, work: WholeBodyWork<R>, sha256Of: WorkSha256<R>): Promise<WholeBody<R>> | undefined {
   return body instanceof OffThreadHashingVerifier ? body.takeWhole(work, sha256Of) : undefined;
 }
 

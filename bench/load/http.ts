@@ -40,7 +40,8 @@ function errorMessage(text: string): string {
   return (xml ?? json ?? text).slice(0, 300);
 }
 
-function errorCode(status: number, headers: Record<string, string | string[] | undefined>, text: string): string {
+/** The AWS error code an error answer names (XML Code, x-amzn-errortype, JSON __type), else the status. */
+export function errorCode(status: number, headers: Record<string, string | string[] | undefined>, text: string): string {
   const xml = /<Code>([^<]*)<\/Code>/.exec(text);
   if (xml?.[1] !== undefined) return xml[1];
   const amzn = headers["x-amzn-errortype"];

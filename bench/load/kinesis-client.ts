@@ -1,5 +1,6 @@
-import { LeanClient, type Endpoint } from "./http.js";
-import { sha256Hex } from "./sigv4.js";
+import { BenchHttpError, errorCode, type Endpoint } from "./http.js";
+import { KeepAlivePool } from "./keep-alive-pool.js";
+import { sha256Hex, SigV4Signer } from "./sigv4.js";
 
 /** A record as GetRecords returns it (only what the bench reads). */
 export interface WireRecord {
@@ -22,26 +23,38 @@ export interface PreparedPut {
   readonly records: number;
 }
 
-/** Kinesis JSON 1.1 over a lean client: only the calls the bench makes. */
+/**
+ * Kinesis JSON 1.1 over a lean client: only the calls the bench makes. Every call is signed
+ * (SigV4, as LeanClient signs) and sent over a KeepAlivePool: one write per request, the answer
+ * parsed whole, no per-call stream or dispatcher objects (see bench/README.md).
+ */
 export class LeanKinesis {
-  readonly http: LeanClient;
+  readonly #pool: KeepAlivePool;
+  readonly #signer: SigV4Signer;
+  readonly #host: string;
 
   constructor(endpoint: Endpoint, connections: number) {
-    this.http = new LeanClient(endpoint, "kinesis", connections);
+    this.#pool = new KeepAlivePool(endpoint.origin, connections);
+    this.#signer = new SigV4Signer(endpoint.creds, "kinesis");
+    this.#host = new URL(endpoint.origin).host;
   }
 
   /** Calls an operation with a JSON body (hash precomputed when given) and parses the answer. */
   async call<T>(operation: string, input: unknown, prepared?: { body: string; sha256: string }): Promise<T> {
     const body = prepared?.body ?? JSON.stringify(input);
-    const res = await this.http.send({
-      method: "POST",
-      path: "/",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` },
-      body,
-      payloadHash: prepared?.sha256 ?? sha256Hex(body),
-      read: "text",
-    });
-    return (res.text === "" ? {} : JSON.parse(res.text)) as T;
+    const headers: Record<string, string> = {
+      host: this.#host,
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `Kinesis_20131202.${operation}`,
+      "content-length": String(Buffer.byteLength(body)),
+    };
+    this.#signer.sign({ method: "POST", path: "/", headers, payloadHash: prepared?.sha256 ?? sha256Hex(body) });
+    let head = "POST / HTTP/1.1\r\n";
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    const res = await this.#pool.request(head + "\r\n", body);
+    const text = res.body.toString("utf8");
+    if (res.status >= 300) throw new BenchHttpError(res.status, errorCode(res.status, res.headers, text), text);
+    return (text === "" ? {} : JSON.parse(text)) as T;
   }
 
   async createStream(name: string, shards: number): Promise<void> {
@@ -92,6 +105,6 @@ export class LeanKinesis {
   }
 
   async close(): Promise<void> {
-    await this.http.close();
+    await this.#pool.close();
   }
 }

@@ -1,101 +1,135 @@
-import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { DIRECT_ALIGN } from "./blob-store.js";
-import { alignedMemory } from "./aligned-memory.js";
-import { SEGMENT, SegmentPool, type Segment } from "./segment-pool.js";
-
-/** Block reads in flight per stream: the next block is read while the last one goes out. */
-const READ_AHEAD = 4;
-/**
- * Readers only hold segments between a read and its copy: one kept slab serves a stream at a time,
- * and concurrent streams borrow slabs the GC frees (memory for one thread, which it can free).
- */
-const segments = new SegmentPool<ArrayBuffer>({ perSlab: READ_AHEAD, pinnedSlabs: 1, pinned: alignedMemory, overflow: alignedMemory });
+import { BlockReader } from "./block-reader.js";
+import { SEGMENT } from "./segment-pool.js";
 
 /**
- * Bytes per chunk handed on. The server runs with a fixed malloc mmap threshold of 512 KiB (the
- * entry point's first line): a 1 MiB copy would be a fresh mapping, page-faulted in and unmapped,
- * per block; pieces under it come from (and go back to) the heap.
+ * Bytes per chunk handed on when read as a Readable. The server runs with a fixed malloc mmap
+ * threshold of 512 KiB (the entry point's first line): a 1 MiB copy would be a fresh mapping,
+ * page-faulted in and unmapped, per block; pieces under it come from (and go back to) the heap.
  */
 const PIECE = 256 * 1024;
 
-interface Block {
-  readonly segment: Segment<ArrayBuffer>;
-  readonly position: number;
-  readonly bytes: number;
+/** Where a {@link DirectReadStream} can write itself (an HTTP/1.1 or HTTP/2 server response has all of it). */
+export interface ByteSink {
+  /** Sends a chunk; `done` runs once the chunk's memory is no longer used (sent, copied, or dropped). */
+  write(chunk: Uint8Array, done: (err?: Error | null) => void): boolean;
+  end(): void;
+  once(event: "close" | "finish", listener: () => void): unknown;
+  removeListener(event: "close" | "finish", listener: () => void): unknown;
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
 }
 
-/** Reads one segment-long block at `position` (fewer bytes only at the end of the file). */
-async function readBlock(fh: FileHandle, segment: Segment<ArrayBuffer>, position: number): Promise<Block> {
-  let bytes = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(segment.bytes, bytes, SEGMENT - bytes, position + bytes);
-      bytes += bytesRead;
-      if (bytesRead === 0 || bytes === SEGMENT || bytes % DIRECT_ALIGN !== 0) return { segment, position, bytes };
-    }
-  } catch (err) {
-    segments.release(segment);
-    throw err;
-  }
+function prematureClose(): Error {
+  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
-/** Opens `path` for reads around the page cache, or through it where the filesystem has no O_DIRECT. */
-async function openForRead(path: string): Promise<FileHandle> {
-  if (constants.O_DIRECT !== undefined) {
-    try {
-      return await open(path, constants.O_RDONLY | constants.O_DIRECT);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
-    }
-  }
-  return open(path, "r");
-}
-
-async function* chunks(path: string, start: number, end: number): AsyncGenerator<Buffer> {
-  const fh = await openForRead(path);
-  const pending: Promise<Block>[] = [];
-  let next = start - (start % DIRECT_ALIGN);
-  let eof = false;
-  const issue = (): void => {
-    if (eof || next > end) return;
-    const p = readBlock(fh, segments.acquire(), next);
-    p.catch(() => undefined); // awaited in order below
-    pending.push(p);
-    next += SEGMENT;
-  };
-  try {
-    for (let i = 0; i < READ_AHEAD; i++) issue();
-    while (pending.length > 0) {
-      const block = await pending.shift()!;
-      const from = Math.max(start, block.position) - block.position;
-      const to = Math.min(end + 1, block.position + block.bytes) - block.position;
-      // Copied out, so the segment is free again at once, whatever the consumer does with the
-      // chunks; in pieces below the C library's mmap threshold (see PIECE).
-      const pieces: Buffer[] = [];
-      for (let at = from; at < to; at += PIECE) pieces.push(Buffer.from(block.segment.bytes.subarray(at, Math.min(to, at + PIECE))));
-      segments.release(block.segment);
-      if (block.bytes < SEGMENT) eof = true;
-      issue();
-      for (const piece of pieces) yield piece;
-    }
-  } finally {
-    for (const p of pending.splice(0)) {
-      const settled = await p.then((b) => b, () => undefined);
-      if (settled !== undefined) segments.release(settled.segment);
-    }
-    await fh.close();
-  }
+/** Resolves on "finish" or "close", whichever comes first (removing both listeners). */
+function finishedOrClosed(sink: ByteSink): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sink.removeListener("finish", done);
+      sink.removeListener("close", done);
+      resolve();
+    };
+    sink.once("finish", done);
+    sink.once("close", done);
+  });
 }
 
 /**
- * Streams bytes [start, end] (inclusive) of a file in 1 MiB blocks read around the page cache
- * (O_DIRECT into page-aligned memory, the next block read while the last goes out), like
- * createReadStream otherwise: it ends early if the file is shorter. Here a cold buffered read of
- * a large file ran at ~270 MiB/s with ~2.3 s of kernel CPU per GiB (filling new cache pages), a
- * direct one at 1-1.5 GiB/s with ~0.15 s.
+ * Bytes [start, end] (inclusive) of a file, read in 1 MiB blocks around the page cache (see
+ * BlockReader), the next blocks read while the last go out. It ends early if the file is shorter.
+ *
+ * Read as a Readable, each block is copied out in pieces, so its segment is free at once
+ * whatever the consumer keeps. Written by the server (`writeTo`, see SelfWritingBody in
+ * server/write-response.ts), each block goes to the socket as it is, and its segment is read
+ * into again only once the socket has called back for it: on a 1 GiB GET the copies (a fresh
+ * 1 GiB of external memory per GiB sent) cost ~0.6 s of GC helper-thread CPU per GiB besides
+ * the copying itself.
  */
-export function directReadStream(path: string, start: number, end: number): Readable {
-  return Readable.from(chunks(path, start, end), { objectMode: false, highWaterMark: SEGMENT });
+export class DirectReadStream extends Readable {
+  #reader: BlockReader | undefined;
+  #pieces: Buffer[] = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    super({ highWaterMark: SEGMENT });
+  }
+
+  #take(): BlockReader {
+    if (this.#reader !== undefined) throw new Error("direct read stream consumed twice");
+    this.#reader = new BlockReader(this.path, this.start, this.end);
+    return this.#reader;
+  }
+
+  override _read(): void {
+    const reader = this.#reader ?? this.#take();
+    this.#piece(reader).then(
+      (piece) => this.push(piece ?? null),
+      (err: unknown) => this.destroy(err as Error),
+    );
+  }
+
+  async #piece(reader: BlockReader): Promise<Buffer | undefined> {
+    if (this.#pieces.length === 0) {
+      const block = await reader.next();
+      if (block === undefined) return undefined;
+      const { bytes } = block;
+      for (let at = 0; at < bytes.length; at += PIECE) this.#pieces.push(Buffer.from(bytes.subarray(at, Math.min(bytes.length, at + PIECE))));
+      reader.release(block.segment);
+    }
+    return this.#pieces.shift();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.#pieces = [];
+    const reader = this.#reader;
+    if (reader === undefined) callback(err);
+    else
+      reader.close().then(
+        () => callback(err),
+        (closeErr: unknown) => callback(err ?? (closeErr as Error)),
+      );
+  }
+
+  /**
+   * Writes the bytes to `sink` and ends it; settles once it has finished (rejecting if it closed
+   * early or a read failed). The stream is destroyed afterwards either way.
+   */
+  async writeTo(sink: ByteSink): Promise<void> {
+    const reader = this.#take();
+    const interrupt = (): void => reader.interrupt(prematureClose());
+    sink.once("close", interrupt);
+    try {
+      for (;;) {
+        const block = await reader.next();
+        if (block === undefined) break;
+        if (sink.destroyed) {
+          reader.release(block.segment);
+          throw prematureClose();
+        }
+        // Released only when the sink is done with the bytes, whether sent or dropped.
+        sink.write(block.bytes, () => reader.release(block.segment));
+      }
+      sink.end();
+      if (!sink.writableFinished) {
+        if (sink.destroyed) throw prematureClose();
+        await finishedOrClosed(sink);
+        if (!sink.writableFinished) throw prematureClose();
+      }
+    } finally {
+      sink.removeListener("close", interrupt);
+      await reader.close();
+      this.destroy();
+    }
+  }
+}
+
+/** Streams bytes [start, end] (inclusive) of a file read around the page cache: see {@link DirectReadStream}. */
+export function directReadStream(path: string, start: number, end: number): DirectReadStream {
+  return new DirectReadStream(path, start, end);
 }

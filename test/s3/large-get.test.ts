@@ -1,0 +1,132 @@
+// Large GETs end to end: blob bytes go from the read buffers straight to the socket, each buffer
+// read into again only once the socket is done with it. Concurrent GETs, a reader that stalls,
+// and clients that go away mid-download must never see (or cause) another answer's bytes.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import http2 from "node:http2";
+import { describe, test } from "node:test";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { RunningServer } from "../helpers/server.js";
+import { signRequest } from "../helpers/signed-requests.js";
+import { bodyBytes, s3Client, withServerAndBucket } from "./objects-support.js";
+
+let server: RunningServer;
+let s3: S3Client;
+const BUCKET = "large-get";
+const MiB = 1 << 20;
+const objects: Record<string, Buffer> = { a: randomBytes(9 * MiB + 777), b: randomBytes(6 * MiB + 5), c: randomBytes(2 * MiB) };
+
+withServerAndBucket(BUCKET, (env) => ({ server, s3 } = env));
+
+async function get(key: string, range?: string): Promise<Buffer> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, ...(range === undefined ? {} : { Range: range }) }));
+  return bodyBytes(out.Body);
+}
+
+/** A signed GET on a connection of its own that reads `bytes` bytes and then stops reading (the socket stays open). */
+async function stalledGet(key: string, bytes: number): Promise<{ received: Buffer; res: http.IncomingMessage; req: http.ClientRequest }> {
+  const signed = await signRequest(server, { method: "GET", path: `/${BUCKET}/${key}` });
+  return new Promise((resolve, reject) => {
+    const req = http.request({ method: "GET", host: "127.0.0.1", port: server.port, path: signed.path, headers: signed.headers, agent: false }, (res) => {
+      const got: Buffer[] = [];
+      let n = 0;
+      const onData = (chunk: Buffer): void => {
+        got.push(chunk);
+        n += chunk.length;
+        if (n < bytes) return;
+        res.pause();
+        res.removeListener("data", onData);
+        resolve({ received: Buffer.concat(got), res, req });
+      };
+      res.on("data", onData);
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+    req.end();
+  });
+}
+
+describe("large GETs", () => {
+  test("objects go up", async () => {
+    for (const [key, body] of Object.entries(objects)) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  });
+
+  test("concurrent GETs and ranged GETs each get their own bytes", async () => {
+    const ranges: [string, string | undefined, Buffer][] = [
+      ["a", undefined, objects.a!],
+      ["b", undefined, objects.b!],
+      ["a", undefined, objects.a!],
+      ["c", undefined, objects.c!],
+      ["a", `bytes=4095-${5 * MiB + 1}`, objects.a!.subarray(4095, 5 * MiB + 2)],
+      ["b", `bytes=-${MiB + 3}`, objects.b!.subarray(objects.b!.length - MiB - 3)],
+      ["a", `bytes=${MiB + 17}-`, objects.a!.subarray(MiB + 17)],
+    ];
+    const got = await Promise.all(ranges.map(([key, range]) => get(key, range)));
+    got.forEach((bytes, i) => assert.ok(bytes.equals(ranges[i]![2]), `GET ${i} (${ranges[i]![0]} ${ranges[i]![1] ?? "whole"})`));
+  });
+
+  test("a reader that stalls mid-download, then goes away, leaves other GETs' bytes intact", async () => {
+    const stalled = await stalledGet("a", MiB);
+    assert.ok(stalled.received.equals(objects.a!.subarray(0, stalled.received.length)));
+    // While its answer's buffers wait on a full socket, others read the same and other objects.
+    const [a, b, c] = await Promise.all([get("a"), get("b"), get("c")]);
+    assert.ok(a.equals(objects.a!));
+    assert.ok(b.equals(objects.b!));
+    assert.ok(c.equals(objects.c!));
+    // It takes a little more, and what it gets is still its own object's bytes.
+    const more = await new Promise<Buffer>((resolve) => {
+      stalled.res.once("data", (chunk: Buffer) => {
+        stalled.res.pause();
+        resolve(chunk);
+      });
+      stalled.res.resume();
+    });
+    const at = stalled.received.length;
+    assert.ok(more.equals(objects.a!.subarray(at, at + more.length)), "the stalled answer's later bytes are still object a's");
+    const closed = new Promise((r) => stalled.req.once("close", r));
+    stalled.req.destroy();
+    await closed;
+    // Clients that go away at once, one after another, while others read.
+    for (let i = 0; i < 4; i++) {
+      const gone = await stalledGet(i % 2 === 0 ? "a" : "b", 1);
+      gone.req.destroy();
+    }
+    const again = await Promise.all([get("a"), get("b"), get("a", "bytes=100-2000000")]);
+    assert.ok(again[0]!.equals(objects.a!));
+    assert.ok(again[1]!.equals(objects.b!));
+    assert.ok(again[2]!.equals(objects.a!.subarray(100, 2_000_001)));
+  });
+
+  test("over HTTP/2, concurrent streams on one session get their own bytes, and one reset mid-way harms none", async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    try {
+      const open = async (key: string): Promise<http2.ClientHttp2Stream> => {
+        const signed = await signRequest(server, { method: "GET", path: `/${BUCKET}/${key}` });
+        const { host, ...rest } = signed.headers;
+        return session.request({ ":method": "GET", ":path": signed.path, ":authority": host!, ...rest });
+      };
+      const whole = (stream: http2.ClientHttp2Stream): Promise<Buffer> =>
+        new Promise((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.once("end", () => resolve(Buffer.concat(chunks)));
+          stream.once("error", reject);
+        });
+      const reset = await open("a");
+      const resetDone = new Promise<void>((resolve) => {
+        reset.once("data", () => {
+          reset.close(http2.constants.NGHTTP2_CANCEL);
+          resolve();
+        });
+      });
+      reset.on("error", () => undefined);
+      const [a, b] = await Promise.all([open("a").then(whole), open("b").then(whole), resetDone]);
+      assert.ok(a.equals(objects.a!));
+      assert.ok(b.equals(objects.b!));
+      assert.ok((await whole(await open("c"))).equals(objects.c!));
+    } finally {
+      session.close();
+    }
+  });
+});

@@ -53,10 +53,13 @@ describe("shard log direct writes", () => {
       await log.append([record(0)]);
       await new Promise((r) => setTimeout(r, 5)); // the log idle again: its last write ended > 2 ms ago
       await directWritesOn();
-      assert.ok(log.afterThisTurn !== undefined);
+      const afterThisTurn = log.afterThisTurn?.bind(log);
+      assert.ok(afterThisTurn !== undefined);
+      assert.equal(afterThisTurn(0n), undefined, "a read with a durable record does not wait");
+      const wait = (seq: bigint): Promise<void> => afterThisTurn(seq) ?? assert.fail(`a read from ${seq} at the tip waits`);
       const order: string[] = [];
-      const reader = log.afterThisTurn(1n).then(() => order.push("reader"));
-      const other = log.afterThisTurn(2n).then(() => order.push("other reader"));
+      const reader = wait(1n).then(() => order.push("reader"));
+      const other = wait(2n).then(() => order.push("other reader"));
       const seg = join(logDirFor(root, "s/direct"), "00000000000000000000.seg");
       const before = readFileSync(seg);
       const appended = log.append([record(1)]).then(() => order.push("appender"));

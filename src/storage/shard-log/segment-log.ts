@@ -154,9 +154,10 @@ export class SegmentShardLog implements ShardLog {
     });
   }
 
-  afterThisTurn(fromSeq: bigint): Promise<void> {
+  afterThisTurn(fromSeq: bigint): Promise<void> | undefined {
     const from = seqNumber(fromSeq);
-    if (from < this.#durableNext || this.#failed !== undefined || this.#closing) return afterThisTurn();
+    if (from < this.#durableNext) return undefined;
+    if (this.#failed !== undefined || this.#closing) return afterThisTurn();
     return this.#inFlightWaiters.waitTurn(from + 1);
   }
 

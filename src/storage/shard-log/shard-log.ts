@@ -53,10 +53,11 @@ export interface ShardLog {
   whenInFlightDurable?(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined;
   /**
    * Optional: resolves once the I/O callbacks of the current event-loop turn have run (check
-   * phase), or earlier as soon as a record at or after `fromSeq` becomes durable (never rejects).
-   * Undefined: wait for the check phase (setImmediate).
+   * phase), or earlier as soon as a record at or after `fromSeq` becomes durable (never rejects);
+   * returns undefined when a record at or after `fromSeq` is durable already (no reason to wait).
+   * Without this method: wait for the check phase (setImmediate).
    */
-  afterThisTurn?(fromSeq: bigint): Promise<void>;
+  afterThisTurn?(fromSeq: bigint): Promise<void> | undefined;
   /** Records with seq >= `fromSeq` in order, within the limits; [] at the tip. */
   read(fromSeq: bigint, options: ReadOptions): Promise<readonly LogRecord[]>;
   /**

@@ -120,8 +120,12 @@ async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: Sha
   if (end === 0n || (end !== null && s.it.position >= end)) return undefined;
   const log = await s.state.log(s.stream, s.shard);
   await s.state.trimIfDue(s.stream, s.shard, log);
-  // Released early when a record of this shard becomes durable in this turn (answered before its appender).
-  await (log.afterThisTurn?.(s.it.position) ?? afterThisTurnsIo());
+  // An empty read waits for the end of this turn's I/O, released early when a record of this shard
+  // becomes durable in it (answered before its appender). A read with records durable already is
+  // answered at once: its answer is the one a reader waits for, and the turn's other requests
+  // would only delay it.
+  const turn = log.afterThisTurn === undefined ? afterThisTurnsIo() : log.afterThisTurn(s.it.position);
+  if (turn !== undefined) await turn;
   let position = s.it.position;
   if (position < log.firstSeq()) position = log.firstSeq();
   const inFlight = log.whenInFlightDurable?.(position, IN_FLIGHT_WAIT_MS);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { constants, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { DIRECT_WRITE_MAX_BYTES, inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
+import { DIRECT_WRITE_MAX_BYTES, directWriteHelps, inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
 import { createSegmentShardLogStore } from "./segment-shard-log.js";
 import { logDirFor } from "./log-paths.js";
 import { WRITES_ARE_DURABLE } from "./segment.js";
@@ -43,6 +43,39 @@ describe("shard log direct writes", () => {
     release();
     await held;
     assert.equal(mayWriteDirectly(1024), true);
+  });
+
+  it("is chosen when a reader or push consumer waits now, or nobody polls; not while readers poll and none waits", () => {
+    const now = performance.now();
+    assert.equal(directWriteHelps(0, Number.NEGATIVE_INFINITY, 0), true, "nobody reads the log");
+    assert.equal(directWriteHelps(0, now - 1_000, 0), true, "nobody polled lately");
+    assert.equal(directWriteHelps(1, now, 0), true, "a reader waits at the tip");
+    assert.equal(directWriteHelps(0, now, 1), true, "a push consumer listens");
+    assert.equal(directWriteHelps(0, now, 0), false, "readers poll, none waits now");
+  });
+
+  it("leaves a lone small append to the write thread while readers poll the log but none waits", async () => {
+    const root = await tempRoot();
+    const store = createSegmentShardLogStore({ dir: root });
+    try {
+      const log = await store.open("s/polled");
+      await log.append([record(0)]);
+      await new Promise((r) => setTimeout(r, 5));
+      await directWritesOn();
+      // A poll at the tip that found nothing: it waited for the end of its turn, and is gone.
+      await log.afterThisTurn?.(1n);
+      const appended = log.append([record(1)]);
+      const inFlight = log.whenInFlightDurable?.(1n, 5_000);
+      assert.ok(inFlight !== undefined, "still in flight when append returned: not written directly");
+      await inFlight;
+      await appended;
+      assert.deepEqual(
+        (await log.read(1n, ALL)).map((r) => r.partitionKey),
+        ["pk1"],
+      );
+    } finally {
+      await store.close();
+    }
   });
 
   it("writes a lone small append before append returns, and answers readers waiting at the tip before the appender", async () => {

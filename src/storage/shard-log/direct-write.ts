@@ -33,6 +33,23 @@ export function mayWriteDirectly(bytes: number): boolean {
   return bytes <= DIRECT_WRITE_MAX_BYTES && inFlight === 0 && performance.now() >= offUntil;
 }
 
+/** Readers that waited at a log's tip this recently (ms) count as polling it. */
+const POLLED_RECENTLY_MS = 100;
+
+/**
+ * Whether a lone small commit to a log is best written directly, given who reads that log: yes
+ * when someone waits for its records right now (a reader parked at the tip this turn, a push
+ * consumer), who is answered straight after the write; yes when nobody polls it (only the
+ * appender waits). No while readers poll it but none is parked: a write on the write thread
+ * leaves the main thread serving, so the reader's next poll, arriving during the write, waits at
+ * the tip for it (whenInFlightDurable) and is answered as it completes; a direct write would block
+ * that poll, which then came in after the write, behind the turn's other answers (~0.1-0.2 ms
+ * later, against the ~0.1 ms the thread's wake-up and completion cost).
+ */
+export function directWriteHelps(waiting: number, lastWaitAt: number, listeners: number): boolean {
+  return waiting > 0 || listeners > 0 || performance.now() - lastWaitAt >= POLLED_RECENTLY_MS;
+}
+
 /**
  * Writes `total` bytes of `bufs` at `position` of `fd` on this thread, durable when it returns: the
  * fd is O_DSYNC where `writesAreDurable`, else it is followed by fdatasync. Throws what the write

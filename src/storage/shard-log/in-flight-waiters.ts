@@ -11,6 +11,17 @@ interface Waiter {
  */
 export class InFlightWaiters {
   readonly #waiters: Waiter[] = [];
+  #lastAddedAt = Number.NEGATIVE_INFINITY;
+
+  /** How many readers wait now. */
+  get size(): number {
+    return this.#waiters.length;
+  }
+
+  /** performance.now() when a reader last began to wait (readers polling at the tip wait every poll). */
+  get lastAddedAt(): number {
+    return this.#lastAddedAt;
+  }
 
   /** Resolves once `settle` reports seqs below `until` durable (or a failure), or after `timeoutMs`. */
   wait(until: number, timeoutMs: number): Promise<void> {
@@ -43,6 +54,7 @@ export class InFlightWaiters {
       };
       const cancel = arm(() => this.#release(waiter));
       this.#waiters.push(waiter);
+      this.#lastAddedAt = performance.now();
     });
   }
 

@@ -17,7 +17,7 @@ import { readRecords, type ReadSource } from "./segment-read.js";
 import { seqNumber, seqRange } from "./seq-numbers.js";
 import { collectThreadWrites, writeOnThread } from "./write-threads.js";
 import { ZEROS, prepareAhead } from "./prepared-tail.js";
-import { inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
+import { directWriteHelps, inFlightWrite, mayWriteDirectly, writeDirectly } from "./direct-write.js";
 import { firstSegmentReaching, segmentHolding } from "./segment-search.js";
 
 /** What a log needs from its store. */
@@ -380,7 +380,8 @@ export class SegmentShardLog implements ShardLog {
       if (fill > 0) bufs.push(ZEROS.subarray(0, fill));
       const total = bytes + fill;
       const own = this.#cfg.writeThreads !== false;
-      if (own && performance.now() - this.#lastRoundAt >= BUSY_WINDOW_MS && mayWriteDirectly(bytes)) {
+      const readers = this.#inFlightWaiters;
+      if (own && performance.now() - this.#lastRoundAt >= BUSY_WINDOW_MS && directWriteHelps(readers.size, readers.lastAddedAt, this.#listeners.size) && mayWriteDirectly(bytes)) {
         // A lone small commit: written on this thread, its readers and appender answered right after.
         writeDirectly(seg.fh!.fd, bufs, seg.size, total, WRITES_ARE_DURABLE);
       } else {

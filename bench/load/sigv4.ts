@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
 
 /** Credentials and region a lean client signs with. */
 export interface SigningCredentials {
@@ -38,7 +38,35 @@ export function encodeKeyPath(key: string): string {
 }
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
+  // One-shot hash: no Hash object per call.
+  return hash("sha256", data, "hex");
+}
+
+const BLOCK = 64;
+
+/**
+ * HMAC-SHA256 (RFC 2104) with a fixed key, as two one-shot hashes over the key's precomputed
+ * inner (key ^ 0x36) and outer (key ^ 0x5c) pad blocks: no Hmac object per signature.
+ */
+class FixedKeyHmac {
+  readonly #inner: Buffer;
+  readonly #outer: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length > BLOCK) throw new RangeError("HMAC key longer than a block");
+    this.#inner = Buffer.alloc(BLOCK, 0x36);
+    this.#outer = Buffer.alloc(BLOCK + 32, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.#inner[i]! ^= key[i]!;
+      this.#outer[i]! ^= key[i]!;
+    }
+  }
+
+  hex(message: string): string {
+    const inner = hash("sha256", Buffer.concat([this.#inner, Buffer.from(message, "utf8")]), "buffer");
+    inner.copy(this.#outer, BLOCK);
+    return hash("sha256", this.#outer, "hex");
+  }
 }
 
 /** The query string as sent, in canonical order (what we sign is what we send). */
@@ -57,7 +85,7 @@ export function canonicalQuery(query: readonly (readonly [string, string])[] | u
  */
 export class SigV4Signer {
   private keyDate = "";
-  private signingKey: Buffer = Buffer.alloc(0);
+  private signingKey = new FixedKeyHmac(Buffer.alloc(0));
   private stampSecond = -1;
   private amzDate = "";
 
@@ -79,7 +107,7 @@ export class SigV4Signer {
       const kDate = createHmac("sha256", "AWS4" + this.creds.secretAccessKey).update(day).digest();
       const kRegion = createHmac("sha256", kDate).update(this.creds.region).digest();
       const kService = createHmac("sha256", kRegion).update(this.service).digest();
-      this.signingKey = createHmac("sha256", kService).update("aws4_request").digest();
+      this.signingKey = new FixedKeyHmac(createHmac("sha256", kService).update("aws4_request").digest());
       this.keyDate = day;
     }
     return { amzDate: this.amzDate, day };
@@ -98,7 +126,7 @@ export class SigV4Signer {
     const canonicalRequest = `${req.method}\n${req.path}\n${canonicalQuery(req.query)}\n${canonicalHeaders}\n${signedHeaders}\n${req.payloadHash}`;
     const scope = `${day}/${this.creds.region}/${this.service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = createHmac("sha256", this.signingKey).update(stringToSign).digest("hex");
+    const signature = this.signingKey.hex(stringToSign);
     headers["authorization"] = `AWS4-HMAC-SHA256 Credential=${this.creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
   }

@@ -6,7 +6,14 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import http2 from "node:http2";
 import { describe, test } from "node:test";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import type { RunningServer } from "../helpers/server.js";
 import { signRequest } from "../helpers/signed-requests.js";
 import { bodyBytes, s3Client, withServerAndBucket } from "./objects-support.js";
@@ -16,11 +23,16 @@ let s3: S3Client;
 const BUCKET = "large-get";
 const MiB = 1 << 20;
 const objects: Record<string, Buffer> = { a: randomBytes(9 * MiB + 777), b: randomBytes(6 * MiB + 5), c: randomBytes(2 * MiB) };
+/** Parts of the multipart object "m" (every part but the last at least 5 MiB, as S3 requires). */
+const mParts = [randomBytes(5 * MiB), randomBytes(5 * MiB + 4097), randomBytes(MiB + 3)];
+objects["m"] = Buffer.concat(mParts);
 
 withServerAndBucket(BUCKET, (env) => ({ server, s3 } = env));
 
-async function get(key: string, range?: string): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, ...(range === undefined ? {} : { Range: range }) }));
+async function get(key: string, range?: string, partNumber?: number): Promise<Buffer> {
+  const out = await s3.send(
+    new GetObjectCommand({ Bucket: BUCKET, Key: key, ...(range === undefined ? {} : { Range: range }), ...(partNumber === undefined ? {} : { PartNumber: partNumber }) }),
+  );
   return bodyBytes(out.Body);
 }
 
@@ -49,7 +61,30 @@ async function stalledGet(key: string, bytes: number): Promise<{ received: Buffe
 
 describe("large GETs", () => {
   test("objects go up", async () => {
-    for (const [key, body] of Object.entries(objects)) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    for (const key of ["a", "b", "c"]) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: objects[key]! }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "m" }));
+    const Parts = [];
+    for (const [i, body] of mParts.entries()) {
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: "m", UploadId, PartNumber: i + 1, Body: body }));
+      Parts.push({ ETag, PartNumber: i + 1 });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "m", UploadId, MultipartUpload: { Parts } }));
+  });
+
+  test("a multipart object reads across its parts: whole, ranges over part boundaries, a part by number, concurrently", async () => {
+    const m = objects["m"]!;
+    const cases: [string | undefined, number | undefined, Buffer][] = [
+      [undefined, undefined, m],
+      [`bytes=${5 * MiB - 5}-${10 * MiB + 4100}`, undefined, m.subarray(5 * MiB - 5, 10 * MiB + 4101)],
+      [`bytes=${5 * MiB}-`, undefined, m.subarray(5 * MiB)],
+      [`bytes=-${MiB + 10}`, undefined, m.subarray(m.length - MiB - 10)],
+      [`bytes=${10 * MiB + 4096}-${10 * MiB + 4098}`, undefined, m.subarray(10 * MiB + 4096, 10 * MiB + 4099)],
+      [undefined, 2, mParts[1]!],
+      [undefined, 3, mParts[2]!],
+      [undefined, undefined, m],
+    ];
+    const got = await Promise.all(cases.map(([range, part]) => get("m", range, part)));
+    got.forEach((bytes, i) => assert.ok(bytes.equals(cases[i]![2]), `GET ${i} (${cases[i]![0] ?? "whole"}, part ${cases[i]![1] ?? "-"})`));
   });
 
   test("concurrent GETs and ranged GETs each get their own bytes", async () => {
@@ -70,7 +105,8 @@ describe("large GETs", () => {
     const stalled = await stalledGet("a", MiB);
     assert.ok(stalled.received.equals(objects.a!.subarray(0, stalled.received.length)));
     // While its answer's buffers wait on a full socket, others read the same and other objects.
-    const [a, b, c] = await Promise.all([get("a"), get("b"), get("c")]);
+    const [a, b, c, m] = await Promise.all([get("a"), get("b"), get("c"), get("m")]);
+    assert.ok(m.equals(objects["m"]!));
     assert.ok(a.equals(objects.a!));
     assert.ok(b.equals(objects.b!));
     assert.ok(c.equals(objects.c!));
@@ -89,10 +125,11 @@ describe("large GETs", () => {
     await closed;
     // Clients that go away at once, one after another, while others read.
     for (let i = 0; i < 4; i++) {
-      const gone = await stalledGet(i % 2 === 0 ? "a" : "b", 1);
+      const gone = await stalledGet(["a", "m", "b"][i % 3]!, 1);
       gone.req.destroy();
     }
-    const again = await Promise.all([get("a"), get("b"), get("a", "bytes=100-2000000")]);
+    const again = await Promise.all([get("a"), get("b"), get("a", "bytes=100-2000000"), get("m")]);
+    assert.ok(again[3]!.equals(objects["m"]!));
     assert.ok(again[0]!.equals(objects.a!));
     assert.ok(again[1]!.equals(objects.b!));
     assert.ok(again[2]!.equals(objects.a!.subarray(100, 2_000_001)));

@@ -32,12 +32,21 @@ export interface BlobCreateOptions {
 /** The alignment (bytes) of position, length and memory that lets a `direct` write skip the page cache. */
 export const DIRECT_ALIGN = 4096;
 
+/** Bytes [start, end] (inclusive) of a blob. */
+export interface BlobSpan {
+  readonly blobId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** Where large object bodies live. Ids are opaque and never derived from keys or bucket names. */
 export interface BlobStore {
   /** Starts a new blob. */
   create(opts?: BlobCreateOptions): Promise<BlobWriter>;
   /** Streams bytes [start, end] (inclusive, like an HTTP range) of a blob; the whole blob by default. */
   read(blobId: string, start?: number, end?: number): Readable;
+  /** Streams spans of blobs one after another, as one stream (e.g. a range of a multipart object's parts). */
+  readSpans(spans: readonly BlobSpan[]): Readable;
   /**
    * Makes a new, independent blob with the same bytes (a reflink clone where the filesystem
    * offers one, else a full copy), durable before it resolves. Each version owns its blob, so

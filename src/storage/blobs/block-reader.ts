@@ -23,8 +23,19 @@ export interface LentBlock {
   readonly segment: number;
 }
 
+/** Bytes [start, end] (inclusive) of a file; `end` past the file's end reads to its end. */
+export interface FileSpan {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 interface Block {
+  /** Where in the slab. */
   readonly offset: number;
+  /** Index of its span. */
+  readonly span: number;
+  /** Where in the span's file. */
   readonly position: number;
   readonly bytes: number;
 }
@@ -46,9 +57,11 @@ async function openForRead(path: string): Promise<FileHandle> {
 }
 
 /**
- * Reads bytes [start, end] (inclusive) of a file in SEGMENT-long blocks into the segments of one
+ * Reads spans of files, one after another, in SEGMENT-long blocks into the segments of one
  * page-aligned slab (O_DIRECT where the filesystem has it), reading ahead into every free
- * segment. Each block is lent out in order; its segment is read into again only once released.
+ * segment, across span boundaries too (a file is opened when its first block is issued and
+ * closed once its last block has been handed out). Each block is lent out in order; its segment
+ * is read into again only once released.
  * The slab goes back for reuse only after `close` when every segment has come home and no read
  * is in flight: a segment never released (bytes handed to a socket that never called back)
  * leaves the slab to the GC, never to another reader.
@@ -58,42 +71,38 @@ export class BlockReader {
   readonly #free: number[];
   readonly #pending: Promise<Block>[] = [];
   readonly #reads = new Set<Promise<void>>();
-  #opening: Promise<FileHandle> | undefined;
-  #fh: FileHandle | undefined;
+  /** Per span: its file, once a block of it has been issued, until its last block is handed out. */
+  readonly #files: (Promise<FileHandle> | undefined)[] = [];
+  /** Per span: a block came back short (the file ends before the span does). */
+  readonly #short: boolean[] = [];
+  readonly #closing: Promise<void>[] = [];
+  /** The span and file position of the next block to issue. */
+  #span = 0;
   #next: number;
-  #eof = false;
   #closed = false;
   #retired = false;
   #wake: (() => void) | undefined;
   #interrupted: Error | undefined;
 
-  constructor(
-    private readonly path: string,
-    private readonly start: number,
-    private readonly end: number,
-  ) {
+  constructor(private readonly spans: readonly FileSpan[]) {
     this.#slab = idleSlabs.pop() ?? alignedMemory(SLAB_SEGMENTS * SEGMENT);
     this.#free = Array.from({ length: SLAB_SEGMENTS }, (_, i) => (SLAB_SEGMENTS - 1 - i) * SEGMENT);
-    this.#next = start - (start % DIRECT_ALIGN);
+    this.#next = alignedStart(spans[0]);
   }
 
   /**
-   * The next block's bytes (in file order), or undefined past `end` or the end of the file.
-   * Waits for a released segment when all are lent. One call at a time. Rejects once the
-   * reader is closed or interrupted, or when a read fails.
+   * The next block's bytes (in span order), or undefined past the last span. Waits for a
+   * released segment when all are lent. One call at a time. Rejects once the reader is closed or
+   * interrupted, or when a read fails.
    */
   async next(): Promise<LentBlock | undefined> {
-    if (this.#fh === undefined) {
-      this.#opening ??= openForRead(this.path);
-      this.#fh = await this.#opening;
-    }
     for (;;) {
       if (this.#closed) throw prematureClose();
       if (this.#interrupted !== undefined) throw this.#interrupted;
       this.#issue();
       const pending = this.#pending.shift();
       if (pending === undefined) {
-        if (this.#eof || this.#next > this.end) return undefined;
+        if (this.#span >= this.spans.length) return undefined;
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
         continue;
@@ -103,9 +112,12 @@ export class BlockReader {
         this.#giveBack(block.offset);
         throw prematureClose();
       }
-      if (block.bytes < SEGMENT) this.#eof = true;
-      const from = Math.max(this.start, block.position) - block.position;
-      const to = Math.min(this.end + 1, block.position + block.bytes) - block.position;
+      // Blocks come back in issue order: every block of the spans before this one is out.
+      this.#closeFilesBefore(block.span);
+      const span = this.spans[block.span]!;
+      if (block.bytes < SEGMENT) this.#short[block.span] = true;
+      const from = Math.max(span.start, block.position) - block.position;
+      const to = Math.min(span.end + 1, block.position + block.bytes) - block.position;
       if (to <= from) {
         this.#giveBack(block.offset);
         continue;
@@ -141,9 +153,8 @@ export class BlockReader {
       );
       if (block !== undefined) this.#free.push(block.offset);
     }
-    const fh = this.#fh ?? (await this.#opening?.catch(() => undefined));
-    this.#fh = undefined;
-    await fh?.close();
+    this.#closeFilesBefore(this.#files.length);
+    await Promise.all(this.#closing);
     this.#retire();
   }
 
@@ -159,25 +170,44 @@ export class BlockReader {
     if (idleSlabs.length < KEEP_IDLE_SLABS) idleSlabs.push(this.#slab);
   }
 
+  #closeFilesBefore(span: number): void {
+    for (let i = 0; i < span && i < this.#files.length; i++) {
+      const file = this.#files[i];
+      if (file === undefined) continue;
+      this.#files[i] = undefined;
+      this.#closing.push(file.then(
+        (fh) => fh.close(),
+        () => undefined, // the open failed: its reads failed with it
+      ));
+    }
+  }
+
   #issue(): void {
-    const fh = this.#fh;
-    if (fh === undefined) return;
-    while (!this.#closed && !this.#eof && this.#next <= this.end && this.#free.length > 0) {
-      this.#pending.push(this.#read(fh, this.#free.pop()!, this.#next));
+    while (!this.#closed && this.#free.length > 0) {
+      const span = this.spans[this.#span];
+      if (span === undefined) return;
+      if (this.#next > span.end || this.#short[this.#span] === true) {
+        this.#span++;
+        this.#next = alignedStart(this.spans[this.#span]);
+        continue;
+      }
+      const file = (this.#files[this.#span] ??= openForRead(span.path));
+      this.#pending.push(this.#read(file, this.#span, this.#free.pop()!, this.#next));
       this.#next += SEGMENT;
     }
   }
 
-  /** Reads one segment-long block at `position` (fewer bytes only at the end of the file). */
-  #read(fh: FileHandle, offset: number, position: number): Promise<Block> {
+  /** Reads one segment-long block at `position` of a span's file (fewer bytes only at the end of the file). */
+  #read(file: Promise<FileHandle>, span: number, offset: number, position: number): Promise<Block> {
     const into = new Uint8Array(this.#slab, offset, SEGMENT);
     const read = (async (): Promise<Block> => {
       let bytes = 0;
       try {
+        const fh = await file;
         for (;;) {
           const { bytesRead } = await fh.read(into, bytes, SEGMENT - bytes, position + bytes);
           bytes += bytesRead;
-          if (bytesRead === 0 || bytes === SEGMENT || bytes % DIRECT_ALIGN !== 0) return { offset, position, bytes };
+          if (bytesRead === 0 || bytes === SEGMENT || bytes % DIRECT_ALIGN !== 0) return { offset, span, position, bytes };
         }
       } catch (err) {
         this.#free.push(offset); // the read is over: nothing writes into the segment any more
@@ -195,4 +225,8 @@ export class BlockReader {
     });
     return read;
   }
+}
+
+function alignedStart(span: FileSpan | undefined): number {
+  return span === undefined ? 0 : span.start - (span.start % DIRECT_ALIGN);
 }

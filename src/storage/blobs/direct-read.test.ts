@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { EventEmitter } from "node:events";
 import { SLAB_SEGMENTS, idleSlabCount } from "./block-reader.js";
-import { directReadStream, type ByteSink } from "./direct-read.js";
+import { directReadSpans, directReadStream, type ByteSink } from "./direct-read.js";
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -160,5 +160,26 @@ describe("direct read stream written to a sink", () => {
     const sink = new HoldingSink();
     await assert.rejects(directReadStream(join(dir, "missing"), 0, 10).writeTo(sink), { code: "ENOENT" });
     assert.equal(sink.held.length, 0);
+  });
+
+  test("spans of several files go out as one stream, read ahead across their boundaries, in both modes", async () => {
+    const c = randomBytes(5_000);
+    writeFileSync(join(dir, "c"), c);
+    const spans = [
+      { path: join(dir, "a"), start: 4 * MiB - 10, end: 6 * MiB + 100 },
+      { path: join(dir, "c"), start: 1, end: 0 }, // empty
+      { path: join(dir, "c"), start: 0, end: c.length - 1 },
+      { path: join(dir, "b"), start: 123, end: 3 * MiB },
+      { path: join(dir, "c"), start: 4095, end: 4096 },
+      { path: join(dir, "b"), start: 0, end: b.length - 1 },
+    ];
+    const want = Buffer.concat([a.subarray(4 * MiB - 10, 6 * MiB + 101), c, b.subarray(123, 3 * MiB + 1), c.subarray(4095, 4097), b]);
+    const openFiles = (): number => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    const sink = new HoldingSink();
+    assert.ok((await drain(sink, directReadSpans(spans).writeTo(sink))).equals(want));
+    assert.equal(openFiles(), before, "every span's file is closed once the write settles");
+    assert.ok((await collect(directReadSpans(spans))).equals(want));
+    await assert.rejects(collect(directReadSpans([spans[0]!, { path: join(dir, "missing"), start: 0, end: 10 }])), { code: "ENOENT" });
   });
 });

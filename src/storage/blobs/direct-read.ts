@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { BlockReader } from "./block-reader.js";
+import { BlockReader, type FileSpan } from "./block-reader.js";
 import { SEGMENT } from "./segment-pool.js";
 
 /**
@@ -38,8 +38,9 @@ function finishedOrClosed(sink: ByteSink): Promise<void> {
 }
 
 /**
- * Bytes [start, end] (inclusive) of a file, read in 1 MiB blocks around the page cache (see
- * BlockReader), the next blocks read while the last go out. It ends early if the file is shorter.
+ * Spans of files one after another (e.g. bytes [start, end] of one file), read in 1 MiB blocks
+ * around the page cache (see BlockReader), the next blocks read while the last go out. A span
+ * ends early if its file is shorter.
  *
  * Read as a Readable, each block is copied out in pieces, so its segment is free at once
  * whatever the consumer keeps. Written by the server (`writeTo`, see SelfWritingBody in
@@ -52,17 +53,13 @@ export class DirectReadStream extends Readable {
   #reader: BlockReader | undefined;
   #pieces: Buffer[] = [];
 
-  constructor(
-    private readonly path: string,
-    private readonly start: number,
-    private readonly end: number,
-  ) {
+  constructor(private readonly spans: readonly FileSpan[]) {
     super({ highWaterMark: SEGMENT });
   }
 
   #take(): BlockReader {
     if (this.#reader !== undefined) throw new Error("direct read stream consumed twice");
-    this.#reader = new BlockReader(this.path, this.start, this.end);
+    this.#reader = new BlockReader(this.spans);
     return this.#reader;
   }
 
@@ -131,5 +128,10 @@ export class DirectReadStream extends Readable {
 
 /** Streams bytes [start, end] (inclusive) of a file read around the page cache: see {@link DirectReadStream}. */
 export function directReadStream(path: string, start: number, end: number): DirectReadStream {
-  return new DirectReadStream(path, start, end);
+  return new DirectReadStream([{ path, start, end }]);
+}
+
+/** Streams spans of files one after another, read around the page cache: see {@link DirectReadStream}. */
+export function directReadSpans(spans: readonly FileSpan[]): DirectReadStream {
+  return new DirectReadStream(spans);
 }

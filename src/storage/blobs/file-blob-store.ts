@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { constants, createReadStream, mkdirSync } from "node:fs";
 import { copyFile, open, readdir, rename, rm, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { directReadStream } from "./direct-read.js";
+import type { FileSpan } from "./block-reader.js";
+import { directReadSpans, directReadStream } from "./direct-read.js";
 import { DIRECT_ALIGN, type BlobCreateOptions, type BlobStore, type BlobWriter } from "./blob-store.js";
 
 /** Reads of at least this many bytes go around the page cache. */
@@ -40,6 +41,11 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/** Small spans one after another, read through the page cache; each file is opened only when its turn comes. */
+async function* throughCache(files: readonly FileSpan[]): AsyncGenerator<Buffer> {
+  for (const { path, start, end } of files) yield* createReadStream(path, { start, end, highWaterMark: DIRECT_READ_MIN }) as AsyncIterable<Buffer>;
 }
 
 /**
@@ -169,6 +175,13 @@ export function createFileBlobStore(dir: string): BlobStore {
       if (start !== undefined) opts.start = start;
       if (end !== undefined) opts.end = end;
       return createReadStream(pathOf(blobId), opts);
+    },
+    readSpans(spans): Readable {
+      const files = spans.filter((s) => s.end >= s.start).map((s) => ({ path: pathOf(s.blobId), start: s.start, end: s.end }));
+      const total = files.reduce((sum, s) => sum + (s.end - s.start + 1), 0);
+      // Read ahead across the spans' boundaries when large (see direct-read.ts).
+      if (total >= DIRECT_READ_MIN) return directReadSpans(files);
+      return Readable.from(throughCache(files), { objectMode: false });
     },
     async delete(blobId) {
       try {

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { BlobStore } from "../../../storage/blobs/blob-store.js";
+import type { BlobSpan, BlobStore } from "../../../storage/blobs/blob-store.js";
 import type { DataRef, PartRef } from "../../../storage/objects/object-store.js";
 
 /** Where one part of a multipart object sits in the object: bytes [start, start + size). */
@@ -20,15 +20,16 @@ export function partSpans(parts: readonly PartRef[]): PartSpan[] {
   });
 }
 
-async function* partsInRange(blobs: BlobStore, parts: readonly PartRef[], start: number, end: number): AsyncGenerator<Buffer> {
+/** The blob spans holding bytes [start, end] (inclusive) of a multipart object (parts with none left out). */
+function partsInRange(parts: readonly PartRef[], start: number, end: number): BlobSpan[] {
+  const spans: BlobSpan[] = [];
   for (const { part, start: at } of partSpans(parts)) {
     const last = at + part.size - 1;
     if (part.size === 0 || last < start) continue;
     if (at > end) break;
-    // One part at a time, pulled only as fast as the consumer reads (the for-await is the back-pressure).
-    const stream = blobs.read(part.blobId, Math.max(start, at) - at, Math.min(end, last) - at);
-    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+    spans.push({ blobId: part.blobId, start: Math.max(start, at) - at, end: Math.min(end, last) - at });
   }
+  return spans;
 }
 
 /**
@@ -45,6 +46,7 @@ export function readData(blobs: BlobStore, data: DataRef, start: number, end: nu
       if (end < start) return Readable.from([], { objectMode: false });
       return blobs.read(data.blobId, start, end);
     case "parts":
-      return Readable.from(partsInRange(blobs, data.parts, start, end), { objectMode: false, highWaterMark: 1 << 20 });
+      // One stream over the part blobs, pulled only as fast as the consumer reads.
+      return blobs.readSpans(partsInRange(data.parts, start, end));
   }
 }

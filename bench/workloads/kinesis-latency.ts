@@ -21,16 +21,26 @@ function sentAt(data: Uint8Array): number {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).readDoubleLE(0);
 }
 
-/** Writes stamped records one PutRecord at a time for `durationMs`; resolves to how many. */
-async function paceWriter(k: LeanKinesis, stream: string, durationMs: number): Promise<number> {
+/** What the writer did: records sent, and each PutRecord's round trip (ms; a diagnostic, not a row). */
+interface Written {
+  readonly sent: number;
+  readonly roundTrips: number[];
+}
+
+/** Writes stamped records one PutRecord at a time for `durationMs`. */
+async function paceWriter(k: LeanKinesis, stream: string, durationMs: number): Promise<Written> {
   const end = performance.now() + durationMs;
   let sent = 0;
+  const roundTrips: number[] = [];
   while (performance.now() < end) {
-    await k.call("PutRecord", { StreamName: stream, Data: stampedRecord(), PartitionKey: `k${sent}` });
+    const data = stampedRecord();
+    const start = performance.now();
+    await k.call("PutRecord", { StreamName: stream, Data: data, PartitionKey: `k${sent}` });
+    roundTrips.push(performance.now() - start);
     sent++;
     await new Promise((r) => setTimeout(r, PUT_EVERY_MS));
   }
-  return sent;
+  return { sent, roundTrips };
 }
 
 function throwFirstRejection(results: readonly PromiseSettledResult<unknown>[]): void {
@@ -42,9 +52,14 @@ async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
   while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
-function latencyFigures(latencies: number[], requests: number, sent: number): { p50: Measured; p99: Measured } {
+/**
+ * The rows' figures. Extras (JSON only, diagnostics): records seen, the PutRecord round trip p50
+ * (the write's own share of put-to-get), and the readers' calls per second.
+ */
+function latencyFigures(latencies: number[], requests: number, written: Written, readerCalls: number, ms: number): { p50: Measured; p99: Measured } {
+  const sent = written.sent;
   if (latencies.length < sent) throw new Error(`reader saw ${latencies.length} of ${sent} records`);
-  const extra = { records: latencies.length };
+  const extra = { records: latencies.length, putRoundTripP50: quantile(written.roundTrips, 0.5), readerCallsPerSecond: Math.round((readerCalls / ms) * 1000) };
   return { p50: { value: quantile(latencies, 0.5), requests, extra }, p99: { value: quantile(latencies, 0.99), extra } };
 }
 
@@ -94,11 +109,12 @@ export const kinesisLatencyPolling: Workload = {
       const readersDone = Promise.allSettled(readers);
       try {
         await meter.record("p50", async () => {
-          const sent = await paceWriter(writer, stream, ctx.scale.roundMs);
-          await waitFor(() => latencies.length >= sent, 5_000);
+          const began = performance.now();
+          const written = await paceWriter(writer, stream, ctx.scale.roundMs);
+          await waitFor(() => latencies.length >= written.sent, 5_000);
           stop = true;
           throwFirstRejection(await readersDone);
-          const f = latencyFigures(latencies, polls + sent, sent);
+          const f = latencyFigures(latencies, polls + written.sent, written, polls, performance.now() - began);
           meter.set("p99", f.p99);
           return f.p50;
         });
@@ -189,11 +205,12 @@ async function pushRound(target: Target, ctx: BenchContext, consumerArn: string,
       }
     });
     const readersDone = Promise.allSettled(readers);
-    const sent = await paceWriter(writer, "bench-push", ctx.scale.roundMs);
-    await waitFor(() => latencies.length >= sent, 5_000);
+    const began = performance.now();
+    const written = await paceWriter(writer, "bench-push", ctx.scale.roundMs);
+    await waitFor(() => latencies.length >= written.sent, 5_000);
     abort.abort();
     throwFirstRejection(await readersDone);
-    const f = latencyFigures(latencies, sent + events, sent);
+    const f = latencyFigures(latencies, written.sent + events, written, events, performance.now() - began);
     setP99(f.p99);
     return f.p50;
   } finally {

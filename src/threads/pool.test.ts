@@ -47,20 +47,4 @@ describe("thread pool", () => {
     assert.equal(await run({ op: "echo", value: "again" }), "again");
     assert.equal(pool.threadCount, 1);
   });
-
-  test("a thread that ran a job asking to stay warm outlives the idle time of one that did not", async () => {
-    const plain = new ThreadPool(1, 20);
-    const warm = new ThreadPool(1, 20);
-    try {
-      assert.equal(await plain.run(JOB, { op: "echo", value: 1 } satisfies TestJobArgs), 1);
-      assert.equal(await warm.run(JOB, { op: "count" } satisfies TestJobArgs, { keepWarmMs: 60_000 }), 1);
-      const deadline = Date.now() + 10_000;
-      while (plain.threadCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(plain.threadCount, 0);
-      assert.equal(warm.threadCount, 1);
-      assert.equal(await warm.run(JOB, { op: "count" } satisfies TestJobArgs), 2, "the same thread runs the next job (its module state is still there)");
-    } finally {
-      await Promise.all([plain.close(), warm.close()]);
-    }
-  });
 });

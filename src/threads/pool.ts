@@ -19,8 +19,6 @@ class PoolThread {
   users = 0;
   dead = false;
   #idleTimer: NodeJS.Timeout | undefined;
-  /** The longest `keepWarmMs` of the runs this thread has taken (0: none asked). */
-  #keepWarmMs = 0;
 
   constructor(
     private readonly idleMs: number,
@@ -52,10 +50,9 @@ class PoolThread {
     else p.resolve(msg.value);
   }
 
-  /** Takes on a run or lease of `weight` (a run may ask the thread to stay warm longer once idle). */
-  enter(weight: number, keepWarmMs = 0): void {
+  /** Takes on a run or lease of `weight`. */
+  enter(weight: number): void {
     this.load += weight;
-    if (keepWarmMs > this.#keepWarmMs) this.#keepWarmMs = keepWarmMs;
     if (this.users++ === 0) {
       clearTimeout(this.#idleTimer);
       this.#idleTimer = undefined;
@@ -63,7 +60,7 @@ class PoolThread {
     }
   }
 
-  /** Gives up a run or lease of `weight`; with none left the thread retires after `idleMs` (or the longest `keepWarmMs` asked). */
+  /** Gives up a run or lease of `weight`; with none left the thread retires after `idleMs`. */
   leave(weight: number): void {
     this.load -= weight;
     if (--this.users > 0 || this.dead) return;
@@ -74,7 +71,7 @@ class PoolThread {
       this.dead = true;
       this.onDeath(this);
       void this.worker.terminate();
-    }, Math.max(this.idleMs, this.#keepWarmMs));
+    }, this.idleMs);
     this.#idleTimer.unref();
   }
 
@@ -92,12 +89,6 @@ export interface RunOptions {
   readonly weight?: number;
   /** ArrayBuffers in `args` to move to the thread instead of copying. */
   readonly transfer?: readonly ArrayBuffer[];
-  /**
-   * The thread that runs this stays at least this long (ms) once idle, instead of the pool's idle
-   * time: for a job that comes in bursts and costs far more on a fresh thread (an isolate to start,
-   * its module to load, its code to optimize again) than the thread's memory costs meanwhile.
-   */
-  readonly keepWarmMs?: number;
 }
 
 /** A series of runs pinned to one thread, run there in the order posted. */
@@ -137,7 +128,7 @@ export class ThreadPool {
 
   /** Runs `job` with `args` on the least loaded thread; resolves with its answer. */
   run<T>(job: ThreadJob, args: unknown, options: RunOptions = {}): Promise<T> {
-    return this.#run<T>(this.#pick(undefined), options.weight ?? 1, job, args, options.transfer, options.keepWarmMs);
+    return this.#run<T>(this.#pick(undefined), options.weight ?? 1, job, args, options.transfer);
   }
 
   /**
@@ -156,10 +147,10 @@ export class ThreadPool {
    * Posts one run of `weight` to `thread` (used by leases too). The run holds the thread, and so
    * the event loop, until its answer is in, even when a lease it was posted on ends first.
    */
-  #run<T>(thread: PoolThread, weight: number, job: ThreadJob, args: unknown, transfer: readonly ArrayBuffer[] | undefined, keepWarmMs?: number): Promise<T> {
+  #run<T>(thread: PoolThread, weight: number, job: ThreadJob, args: unknown, transfer: readonly ArrayBuffer[] | undefined): Promise<T> {
     if (thread.dead) return Promise.reject(new Error("pool thread is gone"));
     const id = this.#nextId++;
-    thread.enter(weight, keepWarmMs);
+    thread.enter(weight);
     return new Promise<T>((resolve, reject) => {
       thread.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       thread.post(id, job, args, transfer);

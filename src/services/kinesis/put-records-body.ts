@@ -14,13 +14,6 @@ import type { OpContext } from "./operation.js";
 import { parseBody, validateInput } from "./wire.js";
 
 const PUT_RECORDS_JOB = threadJob("kinesis-put-records", new URL("./put-records-job.js", import.meta.url));
-/**
- * How long a thread that planned PutRecords bodies stays once idle (the pool's default is 2 s). A
- * fresh thread starts an isolate, loads the job and runs it unoptimized for its first ~100 calls:
- * a producer that writes in bursts a few seconds apart paid that at every burst (~0.4 ms more pool
- * CPU per call, and more GC and compiler work on V8's helper threads), for ~8 MiB kept meanwhile.
- */
-const KEEP_WARM_MS = 15_000;
 
 /** Layouts of the streams written to lately, by the name or ARN requests give (at most `MAX_LAYOUTS`). */
 const layouts = new Map<string, Uint32Array>();
@@ -48,7 +41,7 @@ export function putRecordsFromBody(body: Readable, ctx: OpContext): Promise<PutR
     body,
     async (buffer, length): Promise<Planned> => {
       const out = takeFramesSlab(length);
-      const answer = await sharedThreadPool().run<PutRecordsJobAnswer>(PUT_RECORDS_JOB, { buffer, length, layouts, out, sha256: true } satisfies PutRecordsJobArgs, { weight: 5, keepWarmMs: KEEP_WARM_MS });
+      const answer = await sharedThreadPool().run<PutRecordsJobAnswer>(PUT_RECORDS_JOB, { buffer, length, layouts, out, sha256: true } satisfies PutRecordsJobArgs, { weight: 5 });
       return { plan: answer.plan, slab: out, sha256Hex: answer.sha256Hex };
     },
     // The job hashes the body too: one message and one thread wake-up per call, not two.

@@ -1,9 +1,6 @@
 import { IncomingMessage } from "node:http";
 import type { Readable, Transform } from "node:stream";
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
-}
+import { prematureClose } from "../util/premature-close.js";
 
 /**
  * Pipes the request into its body verifier with `pipeline(req, body)`'s failure rules, without

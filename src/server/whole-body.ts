@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { contentSha256Mismatch } from "../protocols/sigv4/errors.js";
 import { sha256Hex } from "../protocols/sigv4/signing.js";
 import type { PayloadCheck } from "../protocols/sigv4/index.js";
+import { prematureClose } from "../util/premature-close.js";
 
 /**
  * Bodies up to this many declared bytes, of services that read bodies whole, are read straight
@@ -12,10 +13,6 @@ export const WHOLE_BODY_MAX_BYTES = 64 * 1024;
 /** Whether `readWholeBody` can check this payload (plain hashes; not aws-chunked framing). */
 export function wholeBodyCheckable(payload: PayloadCheck): boolean {
   return payload.type === "none" || payload.type === "sha256" || payload.type === "signature-after-body";
-}
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 /** Throws what the body verifier fails with when `bytes` do not match the payload check. */

@@ -6,6 +6,7 @@ import { sha256HexOffThread } from "./sha256-thread.js";
 import type { PayloadCheck } from "./types.js";
 import { freeBuffers } from "../../util/free-buffers.js";
 import { DEFAULT_POOL_IDLE_MS, IdleRelease } from "../../util/idle-release.js";
+import { prematureClose } from "../../util/premature-close.js";
 
 /** Passes the body through while hashing it; `onEnd` gets the hex SHA-256 and may throw. */
 class HashingVerifier extends Transform {
@@ -139,7 +140,7 @@ class OffThreadHashingVerifier extends Transform {
         settled = true;
       });
       this.once("close", () => {
-        if (!settled) reject(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+        if (!settled) reject(prematureClose());
         settled = true;
       });
       this.resume();

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { ResponseSink, SelfWritingBody } from "../../server/write-response.js";
+import { prematureClose } from "../../util/premature-close.js";
 
 /**
  * A large answer written chunk by chunk as the client takes it. Written by the server
@@ -29,10 +30,6 @@ export interface ChunkFiller {
 export const ANSWER_CHUNK_BYTES = 256 * 1024;
 /** Chunks one answer keeps for reuse (one being written, one being filled, one spare). */
 const KEEP_CHUNKS = 3;
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
-}
 
 /** Resolves on `event` or "close", whichever comes first (removing both listeners). */
 function whenOr(res: ResponseSink, event: "drain" | "finish"): Promise<void> {

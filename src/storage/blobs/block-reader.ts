@@ -3,6 +3,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { DIRECT_ALIGN } from "./blob-store.js";
 import { alignedMemory } from "./aligned-memory.js";
 import { SEGMENT } from "./segment-pool.js";
+import { prematureClose } from "../../util/premature-close.js";
 
 /** Segments of a reader's slab: the blocks read ahead plus those still being sent. */
 export const SLAB_SEGMENTS = 4;
@@ -38,10 +39,6 @@ interface Block {
   /** Where in the span's file. */
   readonly position: number;
   readonly bytes: number;
-}
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 /** Opens `path` for reads around the page cache, or through it where the filesystem has no O_DIRECT. */

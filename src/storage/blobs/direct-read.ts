@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { BlockReader, type FileSpan } from "./block-reader.js";
 import { SEGMENT } from "./segment-pool.js";
+import { prematureClose } from "../../util/premature-close.js";
 
 /**
  * Bytes per chunk handed on when read as a Readable. The server runs with a fixed malloc mmap
@@ -18,10 +19,6 @@ export interface ByteSink {
   removeListener(event: "close" | "finish", listener: () => void): unknown;
   readonly destroyed: boolean;
   readonly writableFinished: boolean;
-}
-
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
 }
 
 /** Resolves on "finish" or "close", whichever comes first (removing both listeners). */

@@ -5,6 +5,7 @@ import type { AbortHook } from "../../../server/service.js";
 import { createHasher, type ChecksumAlgorithm, type Hasher } from "../checksums.js";
 import { S3Error } from "../errors.js";
 import type { Ingested } from "./ingest.js";
+import { prematureClose } from "../../../util/premature-close.js";
 
 /** The error a stream pipeline rejects with when its signal aborts (what `pipeline` gave before). */
 function abortError(reason: unknown): Error {
@@ -93,9 +94,6 @@ async function checksumOf(algorithm: ChecksumAlgorithm | undefined, bytes: Buffe
 }
 
 /** The error a stream pipeline rejects with when its source closes before it ends. */
-function prematureClose(): Error {
-  return Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
-}
 
 /**
  * Reads a small body of declared length straight into one preallocated buffer, feeding `hashers`

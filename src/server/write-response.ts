@@ -3,6 +3,7 @@ import type http2 from "node:http2";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ServiceResponse } from "./service.js";
+import type { ResponseSink } from "../util/response-sink.js";
 
 type Res = http.ServerResponse | http2.Http2ServerResponse;
 type OutHeaders = Record<string, string | readonly string[]>;
@@ -51,17 +52,6 @@ export function writeResponse(res: Res, response: ServiceResponse, isHead: boole
   res.statusCode = status;
   if (typeof (body as Partial<SelfWritingBody>).writeTo === "function") return (body as unknown as SelfWritingBody).writeTo(res as unknown as ResponseSink);
   return pipeline(body, res as NodeJS.WritableStream);
-}
-
-/** What a self-writing body sees of the response (both HTTP/1.1 and HTTP/2 responses have it). */
-export interface ResponseSink {
-  /** Sends a chunk; `done` runs once the chunk has been handed on (it may be reused then). Returns false when the caller should wait for "drain". */
-  write(chunk: Uint8Array, done: (err?: Error | null) => void): boolean;
-  end(): void;
-  once(event: "drain" | "close" | "finish", listener: () => void): unknown;
-  removeListener(event: "drain" | "close" | "finish", listener: () => void): unknown;
-  readonly destroyed: boolean;
-  readonly writableFinished: boolean;
 }
 
 /**

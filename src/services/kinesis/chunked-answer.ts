@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import type { ResponseSink, SelfWritingBody } from "../../server/write-response.js";
+import type { SelfWritingBody } from "../../server/write-response.js";
+import { endAndFinish, whenOrClosed, type ResponseSink } from "../../util/response-sink.js";
 import { prematureClose } from "../../util/premature-close.js";
 
 /**
@@ -30,19 +31,6 @@ export interface ChunkFiller {
 export const ANSWER_CHUNK_BYTES = 256 * 1024;
 /** Chunks one answer keeps for reuse (one being written, one being filled, one spare). */
 const KEEP_CHUNKS = 3;
-
-/** Resolves on `event` or "close", whichever comes first (removing both listeners). */
-function whenOr(res: ResponseSink, event: "drain" | "finish"): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.removeListener(event, done);
-      res.removeListener("close", done);
-      resolve();
-    };
-    res.once(event, done);
-    res.once("close", done);
-  });
-}
 
 export class ChunkedAnswer extends Readable implements SelfWritingBody {
   #filler: ChunkFiller;
@@ -99,15 +87,10 @@ export class ChunkedAnswer extends Readable implements SelfWritingBody {
         if (this.#filler.done) break;
         if (!more) {
           if (res.destroyed) throw prematureClose();
-          await whenOr(res, "drain");
+          await whenOrClosed(res, "drain");
         }
       }
-      res.end();
-      if (!res.writableFinished) {
-        if (res.destroyed) throw prematureClose();
-        await whenOr(res, "finish");
-        if (!res.writableFinished) throw prematureClose();
-      }
+      await endAndFinish(res);
     } finally {
       this.#filler.release();
       this.destroy();

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { EventEmitter } from "node:events";
 import { SLAB_SEGMENTS, idleSlabCount } from "./block-reader.js";
-import { directReadSpans, directReadStream, type ByteSink } from "./direct-read.js";
+import { directReadSpans, directReadStream } from "./direct-read.js";
+import type { ResponseSink } from "../../util/response-sink.js";
 
 async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -53,7 +54,7 @@ describe("direct read stream", () => {
 });
 
 /** A sink that keeps each chunk's bytes as they were when written and calls back only when told. */
-class HoldingSink extends EventEmitter implements ByteSink {
+class HoldingSink extends EventEmitter implements ResponseSink {
   readonly held: { chunk: Uint8Array; copy: Buffer; done: (err?: Error | null) => void }[] = [];
   destroyed = false;
   writableFinished = false;

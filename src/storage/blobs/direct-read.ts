@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { BlockReader, type FileSpan } from "./block-reader.js";
 import { SEGMENT } from "./segment-pool.js";
 import { prematureClose } from "../../util/premature-close.js";
+import { endAndFinish, type ResponseSink } from "../../util/response-sink.js";
 
 /**
  * Bytes per chunk handed on when read as a Readable. The server runs with a fixed malloc mmap
@@ -9,30 +10,6 @@ import { prematureClose } from "../../util/premature-close.js";
  * page-faulted in and unmapped, per block; pieces under it come from (and go back to) the heap.
  */
 const PIECE = 256 * 1024;
-
-/** Where a {@link DirectReadStream} can write itself (an HTTP/1.1 or HTTP/2 server response has all of it). */
-export interface ByteSink {
-  /** Sends a chunk; `done` runs once the chunk's memory is no longer used (sent, copied, or dropped). */
-  write(chunk: Uint8Array, done: (err?: Error | null) => void): boolean;
-  end(): void;
-  once(event: "close" | "finish", listener: () => void): unknown;
-  removeListener(event: "close" | "finish", listener: () => void): unknown;
-  readonly destroyed: boolean;
-  readonly writableFinished: boolean;
-}
-
-/** Resolves on "finish" or "close", whichever comes first (removing both listeners). */
-function finishedOrClosed(sink: ByteSink): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      sink.removeListener("finish", done);
-      sink.removeListener("close", done);
-      resolve();
-    };
-    sink.once("finish", done);
-    sink.once("close", done);
-  });
-}
 
 /**
  * Spans of files one after another (e.g. bytes [start, end] of one file), read in 1 MiB blocks
@@ -94,7 +71,7 @@ export class DirectReadStream extends Readable {
    * Writes the bytes to `sink` and ends it; settles once it has finished (rejecting if it closed
    * early or a read failed). The stream is destroyed afterwards either way.
    */
-  async writeTo(sink: ByteSink): Promise<void> {
+  async writeTo(sink: ResponseSink): Promise<void> {
     const reader = this.#take();
     const interrupt = (): void => reader.interrupt(prematureClose());
     sink.once("close", interrupt);
@@ -109,12 +86,7 @@ export class DirectReadStream extends Readable {
         // Released only when the sink is done with the bytes, whether sent or dropped.
         sink.write(block.bytes, () => reader.release(block.segment));
       }
-      sink.end();
-      if (!sink.writableFinished) {
-        if (sink.destroyed) throw prematureClose();
-        await finishedOrClosed(sink);
-        if (!sink.writableFinished) throw prematureClose();
-      }
+      await endAndFinish(sink);
     } finally {
       sink.removeListener("close", interrupt);
       await reader.close();

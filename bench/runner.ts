@@ -114,6 +114,20 @@ export async function runWorkload(workload: Workload, ctx: BenchContext): Promis
     }
   }
 
+  if (workload.warmUp !== undefined) {
+    for (const t of targets) {
+      const outcome = outcomes.get(t.kind)!;
+      if (outcome.status !== "ok") continue;
+      ctx.log(`  ${workload.name}: warming up ${t.kind} (${ctx.scale.warmUpMs} ms, not measured)`);
+      outcome.notes.push(`${(ctx.scale.warmUpMs / 1000).toFixed(1)} s of the same load before the first round, not measured`);
+      try {
+        await workload.warmUp(t, ctx);
+      } catch (err) {
+        Object.assign(outcome, classify(err));
+      }
+    }
+  }
+
   const rounds = workload.rounds?.(ctx.scale) ?? ctx.scale.rounds;
   for (let r = 0; r < rounds; r++) {
     if (r > 0 && Date.now() > ctx.workloadDeadline) {

@@ -4,7 +4,7 @@ import { LeanClient } from "../load/http.js";
 import { LeanS3 } from "../load/s3-client.js";
 import { quantile } from "../load/stats.js";
 import type { Target } from "../targets/targets.js";
-import { KiB, type Measured, type Workload } from "./workload.js";
+import { KiB, type BenchContext, type Measured, type Workload } from "./workload.js";
 
 const IN_FLIGHT = 32;
 const SMALL = 4 * KiB;
@@ -56,6 +56,19 @@ async function withS3<T>(target: Target, fn: (s3: LeanS3) => Promise<T>): Promis
   }
 }
 
+/** PutObject of 4 KiB random bytes for `durationMs`, 32 in flight, a new key under `prefix` each time. */
+function putLoop(s3: LeanS3, durationMs: number, prefix: string): Promise<LoopResult> {
+  const body = randomBytes(SMALL);
+  return runClosedLoop({
+    concurrency: IN_FLIGHT,
+    durationMs,
+    op: async (seq) => {
+      await s3.putSmall(BUCKET, `${prefix}/${seq}`, body);
+      return SMALL;
+    },
+  });
+}
+
 /** PutObject of 4 KiB objects, 32 in flight, a new key each time. */
 export const s3Put4k: Workload = {
   name: "s3-put-4k",
@@ -65,24 +78,29 @@ export const s3Put4k: Workload = {
   async prepare(target) {
     await withS3(target, (s3) => s3.createBucket(BUCKET));
   },
+  async warmUp(target, ctx) {
+    await withS3(target, (s3) => putLoop(s3, ctx.scale.warmUpMs, "warm"));
+  },
   async round(target, ctx, round, meter) {
-    const body = randomBytes(SMALL);
-    await withS3(target, (s3) =>
-      meter.record("put", async () =>
-        figures(
-          await runClosedLoop({
-            concurrency: IN_FLIGHT,
-            durationMs: ctx.scale.roundMs,
-            op: async (seq) => {
-              await s3.putSmall(BUCKET, `put/${round}/${seq}`, body);
-              return SMALL;
-            },
-          }),
-        ),
-      ),
-    );
+    await withS3(target, (s3) => meter.record("put", async () => figures(await putLoop(s3, ctx.scale.roundMs, `put/${round}`))));
   },
 };
+
+/** GetObject of the stored 4 KiB objects for `durationMs`, 32 in flight, checking each answer's length. */
+function getLoop(s3: LeanS3, target: Target, ctx: BenchContext, durationMs: number): Promise<LoopResult> {
+  // The no-work server answers with an empty body; everyone else must return the 4 KiB.
+  const expected = target.kind === "noop" ? 0 : SMALL;
+  return runClosedLoop({
+    concurrency: IN_FLIGHT,
+    durationMs,
+    maxErrors: 1,
+    op: async (seq) => {
+      const n = await s3.get(BUCKET, `get/${(seq * 7919) % ctx.scale.getKeys}`);
+      if (n !== expected) throw new Error(`GET returned ${n} bytes, expected ${expected}`);
+      return n;
+    },
+  });
+}
 
 /** GetObject of 4 KiB objects (1,024 of them in a full run, stored in preparation), 32 in flight. */
 export const s3Get4k: Workload = {
@@ -97,24 +115,10 @@ export const s3Get4k: Workload = {
       await runClosedLoop({ concurrency: IN_FLIGHT, durationMs: 120_000, maxOps: ctx.scale.getKeys, maxErrors: 1, op: (seq) => s3.putSmall(BUCKET, `get/${seq}`, body) });
     });
   },
+  async warmUp(target, ctx) {
+    await withS3(target, (s3) => getLoop(s3, target, ctx, ctx.scale.warmUpMs));
+  },
   async round(target, ctx, _round, meter) {
-    // The no-work server answers with an empty body; everyone else must return the 4 KiB.
-    const expected = target.kind === "noop" ? 0 : SMALL;
-    await withS3(target, (s3) =>
-      meter.record("get", async () =>
-        figures(
-          await runClosedLoop({
-            concurrency: IN_FLIGHT,
-            durationMs: ctx.scale.roundMs,
-            maxErrors: 1,
-            op: async (seq) => {
-              const n = await s3.get(BUCKET, `get/${(seq * 7919) % ctx.scale.getKeys}`);
-              if (n !== expected) throw new Error(`GET returned ${n} bytes, expected ${expected}`);
-              return n;
-            },
-          }),
-        ),
-      ),
-    );
+    await withS3(target, (s3) => meter.record("get", async () => figures(await getLoop(s3, target, ctx, ctx.scale.roundMs))));
   },
 };

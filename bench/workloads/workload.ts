@@ -7,6 +7,8 @@ export interface Scale {
   readonly rounds: number;
   /** Length of one timed closed-loop round, ms. */
   readonly roundMs: number;
+  /** Length of the untimed warm-up of a workload that has one (Workload.warmUp), ms. */
+  readonly warmUpMs: number;
   /** How many 4 KiB objects the GET workload reads from (stored in preparation). */
   readonly getKeys: number;
   /** Size of the "1 GiB" object, bytes. */
@@ -75,6 +77,12 @@ export interface Workload {
   readonly rounds?: (scale: Scale) => number;
   /** Untimed setup per target (buckets, objects, streams); may note caveats. */
   prepare?(target: Target, ctx: BenchContext, meter: Pick<Meter, "note">): Promise<void>;
+  /**
+   * Untimed load per target after preparation and before the first round, nothing recorded: the
+   * rounds then measure each server as it runs once it has been up a while (JIT-compiled, caches
+   * and files in use) rather than its first seconds.
+   */
+  warmUp?(target: Target, ctx: BenchContext): Promise<void>;
   /** One measured round against one target. */
   round(target: Target, ctx: BenchContext, round: number, meter: Meter): Promise<void>;
   /** Untimed clean-up per target after the last round (frees disk the rest of the run does not need). */

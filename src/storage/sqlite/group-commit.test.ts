@@ -138,6 +138,55 @@ if (process.argv.includes(CHILD_FLAG)) {
       db.close();
     });
 
+    it("undoes a write that throws alone: the rest of its batch commits, each answered with its own result", async () => {
+      const path = join(dir, "failing.db");
+      const db = openTable(path);
+      const gc = new GroupCommit(db, path, { startAfterCommits: 1_000_000 });
+      const insert = db.prepare("INSERT INTO t (id, data) VALUES (?, ?)");
+      const boom = new Error("boom");
+      const runs = new Map<number, number>();
+      const write = (id: number, fails: boolean): Promise<number> =>
+        gc.run(() => {
+          runs.set(id, (runs.get(id) ?? 0) + 1);
+          insert.run(id, Buffer.alloc(16, id));
+          if (fails) throw boom;
+          return id * 10;
+        });
+      // One batch (queued in the same turn) with failures first, in the middle and last.
+      const plan = [true, false, false, true, false, true];
+      const settled = await Promise.allSettled(plan.map((fails, id) => write(id, fails)));
+      plan.forEach((fails, id) => {
+        const s = settled[id]!;
+        if (fails) assert.deepEqual(s, { status: "rejected", reason: boom });
+        else assert.deepEqual(s, { status: "fulfilled", value: id * 10 });
+      });
+      const ids = db.prepare<[], { id: number }>("SELECT id FROM t ORDER BY id").all().map((r) => r.id);
+      assert.deepEqual(ids, [1, 2, 4]);
+      // The batch ran bare, was rolled back at its first failure and ran again with savepoints.
+      assert.equal(runs.get(0), 2);
+      assert.equal(runs.get(5), 1);
+      // A batch without a failure runs each write once.
+      runs.clear();
+      assert.deepEqual(await Promise.all([write(6, false), write(7, false)]), [60, 70]);
+      assert.deepEqual([...runs.values()], [1, 1]);
+      assert.equal(db.inTransaction, false);
+      await gc.close();
+      db.close();
+    });
+
+    it("rejects a write whose work returns a promise, and commits the others", async () => {
+      const path = join(dir, "promise.db");
+      const db = openTable(path);
+      const gc = new GroupCommit(db, path, { startAfterCommits: 1_000_000 });
+      const insert = db.prepare("INSERT INTO t (id, data) VALUES (?, ?)");
+      const [a, b] = await Promise.allSettled([gc.run(() => insert.run(1, Buffer.alloc(1))), gc.run(async () => insert.run(2, Buffer.alloc(1)))]);
+      assert.equal(a?.status, "fulfilled");
+      assert.ok(b?.status === "rejected" && b.reason instanceof TypeError);
+      assert.deepEqual(db.prepare("SELECT id FROM t").all(), [{ id: 1 }]);
+      await gc.close();
+      db.close();
+    });
+
     it("loses no acknowledged write to a kill -9 during writes and checkpoints", async () => {
       const path = join(dir, "crash.db");
       openTable(path).close();

@@ -44,8 +44,8 @@ interface Statements {
 }
 
 /**
- * Group commit for SQLite: mutations queued in the same tick run in one transaction, each in its
- * own savepoint so one failure does not undo the others. The database runs with
+ * Group commit for SQLite: mutations queued in the same tick run in one transaction; one that
+ * throws does not undo the others (the batch is run again with a savepoint per mutation). The database runs with
  * synchronous=NORMAL (commits are written to the WAL without an fsync on the event loop) and the
  * WAL is then fdatasync'ed from the thread pool; every caller is answered only after a sync that
  * began after its commit, so an acknowledged write survives power loss while many writers share
@@ -97,7 +97,11 @@ export class GroupCommit {
     return this.#checkpointer?.started ?? false;
   }
 
-  /** Runs `fn` inside the next group transaction; resolves with its result once durable. */
+  /**
+   * Runs `fn` inside the next group transaction; resolves with its result once durable. `fn` may
+   * run twice: when another write of its batch throws, the batch is rolled back and run again
+   * (see #commitBatch), so its effects outside the database must be safe to repeat.
+   */
   run<T>(fn: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new Error("metadata store is closed"));
     return new Promise<T>((resolve, reject) => {
@@ -136,24 +140,11 @@ export class GroupCommit {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const st = this.#prepared();
-    const committed: Committed[] = [];
+    let committed: Committed[];
     try {
-      // As better-sqlite3's db.transaction(fn)(): BEGIN, the work, COMMIT; ROLLBACK if it throws.
-      st.begin.run();
-      try {
-        for (const item of batch) {
-          try {
-            committed.push({ item, ok: true, value: this.#inSavepoint(item.fn) });
-          } catch (err) {
-            committed.push({ item, ok: false, value: err });
-          }
-        }
-        st.commit.run();
-      } catch (err) {
-        if (this.#db.inTransaction) st.rollback.run();
-        throw err;
-      }
+      // Most batches have no failing item: run them without a savepoint per item, and only when
+      // one throws, roll the batch back and run it again with savepoints (every item once more).
+      committed = this.#commitBatch(batch, false) ?? this.#commitBatch(batch, true);
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
@@ -174,6 +165,48 @@ export class GroupCommit {
   };
 
   /**
+   * Runs the batch in one transaction and commits it. `isolated`: each item in a savepoint of its
+   * own, so a failing item is undone alone and the others commit. Otherwise the items run bare
+   * (a savepoint per item made each write ~6 us dearer: the SAVEPOINT and RELEASE statements,
+   * and the statement journal that holds the pages an item changes) and the first item that
+   * throws rolls the whole batch back: undefined is returned and nothing is committed. Throws
+   * (after rolling back) when BEGIN or COMMIT fails.
+   */
+  #commitBatch(batch: readonly QueuedWrite[], isolated: true): Committed[];
+  #commitBatch(batch: readonly QueuedWrite[], isolated: false): Committed[] | undefined;
+  #commitBatch(batch: readonly QueuedWrite[], isolated: boolean): Committed[] | undefined {
+    const st = this.#prepared();
+    const committed: Committed[] = [];
+    // As better-sqlite3's db.transaction(fn)(): BEGIN, the work, COMMIT; ROLLBACK if it throws.
+    st.begin.run();
+    try {
+      for (const item of batch) {
+        if (isolated) {
+          try {
+            committed.push({ item, ok: true, value: this.#inSavepoint(item.fn) });
+          } catch (err) {
+            committed.push({ item, ok: false, value: err });
+          }
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = notPromise(item.fn());
+        } catch {
+          if (this.#db.inTransaction) st.rollback.run();
+          return undefined;
+        }
+        committed.push({ item, ok: true, value });
+      }
+      st.commit.run();
+      return committed;
+    } catch (err) {
+      if (this.#db.inTransaction) st.rollback.run();
+      throw err;
+    }
+  }
+
+  /**
    * Runs `fn` in a savepoint, as a nested better-sqlite3 transaction would, but with statements
    * prepared once: wrapping each item with `db.transaction(fn)` built four wrappers per write.
    */
@@ -181,10 +214,7 @@ export class GroupCommit {
     const st = this.#prepared();
     st.savepoint.run();
     try {
-      const result = fn();
-      if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
-        throw new TypeError("Transaction function cannot return a promise");
-      }
+      const result = notPromise(fn());
       st.release.run();
       return result;
     } catch (err) {
@@ -223,4 +253,12 @@ export class GroupCommit {
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
   }
+}
+
+/** `result`, unless it is a promise (a write's work must be synchronous, as in better-sqlite3). */
+function notPromise(result: unknown): unknown {
+  if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+    throw new TypeError("Transaction function cannot return a promise");
+  }
+  return result;
 }

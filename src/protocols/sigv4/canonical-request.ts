@@ -58,10 +58,35 @@ export function canonicalRequest(
 
 /** AWS4-HMAC-SHA256 \n timestamp \n scope \n hex(sha256(canonical request)). */
 export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequestText)}`;
+  return `${stringToSignHead(amzDate, scope)}${sha256Hex(canonicalRequestText)}`;
 }
+
+/** The string to sign up to its last line: `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n`. */
+export function stringToSignHead(amzDate: string, scope: string): string {
+  // Every request of the same second and scope has the same head.
+  if (amzDate !== lastHeadDate || scope !== lastHeadScope) {
+    lastHead = `${ALGORITHM}\n${amzDate}\n${scope}\n`;
+    lastHeadDate = amzDate;
+    lastHeadScope = scope;
+  }
+  return lastHead;
+}
+let lastHeadDate = "";
+let lastHeadScope = "";
+let lastHead = `${ALGORITHM}\n\n\n`;
 
 /** date/region/service/aws4_request */
 export function credentialScopeString(date: string, region: string, service: string): string {
-  return `${date}/${region}/${service}/aws4_request`;
+  if (date !== lastScopeDate || region !== lastScopeRegion || service !== lastScopeService) {
+    lastScope = `${date}/${region}/${service}/aws4_request`;
+    lastScopeDate = date;
+    lastScopeRegion = region;
+    lastScopeService = service;
+  }
+  return lastScope;
 }
+// Consecutive requests usually share their scope: the last one is kept.
+let lastScopeDate = "";
+let lastScopeRegion = "";
+let lastScopeService = "";
+let lastScope = "///aws4_request";

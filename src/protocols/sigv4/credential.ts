@@ -15,6 +15,9 @@ export interface ParsedAuthorization {
 
 /** Splits `AKID/YYYYMMDD/region/service/aws4_request`; throws S3's malformed-credential errors. */
 export function parseCredential(value: string, source: CredentialSource): CredentialScope {
+  // A client signs with the same credential all day: its parse is remembered (frozen, shared).
+  const hit = credentials.get(value);
+  if (hit !== undefined) return hit;
   const parts = value.split("/");
   if (parts.length !== 5) throw malformedCredential(source);
   const [accessKeyId, date, region, service, terminal] = parts as [string, string, string, string, string];
@@ -22,14 +25,64 @@ export function parseCredential(value: string, source: CredentialSource): Creden
   if (terminal !== "aws4_request") {
     throw credentialError(source, `incorrect terminal "${terminal}". This endpoint uses "aws4_request".`);
   }
-  return { accessKeyId, date, region, service };
+  const scope: CredentialScope = Object.freeze({ accessKeyId, date, region, service });
+  if (credentials.size >= CREDENTIALS_LIMIT) credentials.clear();
+  credentials.set(value, scope);
+  return scope;
 }
+// Only well-formed credentials are kept; bounded, cleared when full.
+const CREDENTIALS_LIMIT = 256;
+const credentials = new Map<string, CredentialScope>();
 
 /**
  * Parses `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` (components
  * separated by ',' with optional spaces, in any order). Throws AuthorizationHeaderMalformed.
  */
 export function parseAuthorizationHeader(value: string): ParsedAuthorization {
+  return parseUsualAuthorization(value) ?? parseAnyAuthorization(value);
+}
+
+const USUAL_PREFIX = `${ALGORITHM} Credential=`;
+const SIGNED_HEADERS_AFTER_COMMA = " SignedHeaders=";
+const SIGNATURE_AFTER_COMMA = " Signature=";
+
+/**
+ * The form every SDK sends, `AWS4-HMAC-SHA256 Credential=C, SignedHeaders=H, Signature=S` with
+ * no other comma and nothing to trim around C, H and S, read without splitting; it reads as
+ * parseAnyAuthorization reads it. Undefined for any other form.
+ */
+function parseUsualAuthorization(value: string): ParsedAuthorization | undefined {
+  if (!value.startsWith(USUAL_PREFIX)) return undefined;
+  const c1 = value.indexOf(",", USUAL_PREFIX.length);
+  if (c1 === -1 || !value.startsWith(SIGNED_HEADERS_AFTER_COMMA, c1 + 1)) return undefined;
+  const h = c1 + 1 + SIGNED_HEADERS_AFTER_COMMA.length;
+  const c2 = value.indexOf(",", h);
+  if (c2 === -1 || !value.startsWith(SIGNATURE_AFTER_COMMA, c2 + 1)) return undefined;
+  const s = c2 + 1 + SIGNATURE_AFTER_COMMA.length;
+  if (value.indexOf(",", s) !== -1) return undefined;
+  if (!trimmedSpan(value, USUAL_PREFIX.length, c1) || !trimmedSpan(value, h, c2) || !trimmedSpan(value, s, value.length)) return undefined;
+  return {
+    credential: parseCredential(value.slice(USUAL_PREFIX.length, c1), "header"),
+    signedHeaders: value.slice(h, c2),
+    signature: value.slice(s),
+  };
+}
+
+/** True when value[start, end) is not empty and String.prototype.trim would leave it as it is. */
+function trimmedSpan(value: string, start: number, end: number): boolean {
+  return end > start && !isTrimmedAway(value.charCodeAt(start)) && !isTrimmedAway(value.charCodeAt(end - 1));
+}
+
+/** The characters String.prototype.trim removes: WhiteSpace and LineTerminator (ECMA-262). */
+function isTrimmedAway(c: number): boolean {
+  if (c > 0x20 && c < 0xa0) return false;
+  return (
+    c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+function parseAnyAuthorization(value: string): ParsedAuthorization {
   // The last of a repeated component wins; components other than the three are ignored.
   let credential: string | undefined;
   let signedHeaders: string | undefined;

@@ -17,8 +17,24 @@ export type PayloadMode =
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
+// Payload modes are frozen values: the last one parsed serves the next request with the same value
+// (every GET sends the empty body's hash).
+let lastModeValue = "";
+let lastMode: PayloadMode | undefined;
+const NO_CHECK: PayloadCheck = Object.freeze({ type: "none" });
+
 /** Classifies an x-amz-content-sha256 value; undefined if it is none of the allowed forms. */
 export function parsePayloadMode(value: string): PayloadMode | undefined {
+  if (value === lastModeValue && lastMode !== undefined) return lastMode;
+  const mode = parsePayloadModeUncached(value);
+  if (mode !== undefined) {
+    lastModeValue = value;
+    lastMode = Object.freeze(mode);
+  }
+  return mode;
+}
+
+function parsePayloadModeUncached(value: string): PayloadMode | undefined {
   if (HEX64.test(value)) return { kind: "hash", hex: value.toLowerCase() };
   switch (value) {
     case UNSIGNED_PAYLOAD:
@@ -72,14 +88,18 @@ export interface ChunkSigningContext {
   amzDate: string;
 }
 
-/** The PayloadCheck for a verified request whose payload is described by `mode`. */
-export function payloadCheckFor(mode: PayloadMode, headers: Readonly<Record<string, string>>, signing: ChunkSigningContext): PayloadCheck {
+/**
+ * The PayloadCheck for a verified request whose payload is described by `mode`; `signing` is
+ * required for a streaming-signed payload (the only one that uses it).
+ */
+export function payloadCheckFor(mode: PayloadMode, headers: Readonly<Record<string, string>>, signing: ChunkSigningContext | undefined): PayloadCheck {
   switch (mode.kind) {
     case "hash":
       return { type: "sha256", expectedHex: mode.hex };
     case "unsigned":
-      return { type: "none" };
+      return NO_CHECK;
     case "streaming-signed":
+      if (signing === undefined) throw new Error("a streaming-signed payload needs its signing context");
       return { type: "streaming-signed", trailer: mode.trailer, ...signing, decodedLength: decodedContentLength(headers) };
     case "streaming-unsigned-trailer":
       return { type: "streaming-unsigned-trailer", decodedLength: decodedContentLength(headers) };

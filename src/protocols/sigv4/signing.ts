@@ -78,7 +78,28 @@ export function signHex(signingKey: Uint8Array, stringToSign: string): string {
   }
   pads.inner.copy(scratch, 0);
   const n = scratch.write(stringToSign, BLOCK, "utf8");
-  hash("sha256", scratch.subarray(0, BLOCK + n), "buffer").copy(pads.outer, BLOCK);
+  return outerHex(pads, BLOCK + n);
+}
+
+/**
+ * signHex(signingKey, head + hex) without joining the two: `head` is the string to sign up to
+ * its last line (the same for every request of a second and scope), `hex` that line, ASCII.
+ */
+export function signHexJoined(signingKey: Uint8Array, head: string, hex: string): string {
+  const pads = keyPads.get(signingKey);
+  if (pads === undefined || signingKey.length > BLOCK || head.length * 3 + hex.length > scratch.length - BLOCK) {
+    return signHex(signingKey, head + hex);
+  }
+  pads.inner.copy(scratch, 0);
+  const n = scratch.write(head, BLOCK, "utf8");
+  const m = scratch.write(hex, BLOCK + n, "latin1");
+  return outerHex(pads, BLOCK + n + m);
+}
+
+/** Finishes the HMAC whose inner input is scratch[0, end): the outer hash, hex. */
+function outerHex(pads: HmacPads, end: number): string {
+  // The inner digest as a latin1 string (one char per byte): a Buffer result costs ~0.7 µs more.
+  pads.outer.write(hash("sha256", scratch.subarray(0, end), "binary"), BLOCK, "latin1");
   return hash("sha256", pads.outer, "hex");
 }
 

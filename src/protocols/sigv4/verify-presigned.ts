@@ -5,7 +5,7 @@ import { credentialScopeString, isS3Service } from "./canonical-request.js";
 import { parseCredential } from "./credential.js";
 import { credentialError, invalidAccessKeyId } from "./errors.js";
 import { UNSIGNED_PAYLOAD, invalidContentSha256, parsePayloadMode, payloadCheckFor } from "./payload-mode.js";
-import { checkRequiredHeadersSigned, signatureChecker } from "./signature-check.js";
+import { checkRequiredHeadersSigned, checkSignature, signatureChecker } from "./signature-check.js";
 import { ALGORITHM } from "./signing.js";
 import { MAX_SKEW_MS, formatIsoSeconds, parseAmzDate } from "./timestamps.js";
 import type { AuthResult, HttpRequestParts, Secrets } from "./types.js";
@@ -95,7 +95,7 @@ export function verifySigV4Presigned(req: HttpRequestParts, secrets: Secrets, no
   }
   const mode = parsePayloadMode(payloadHash);
   if (mode === undefined) throw invalidContentSha256(payloadHash);
-  const signingKey = signatureChecker(req, claim, "X-Amz-Signature")(payloadHash);
+  const signingKey = checkSignature(req, claim, payloadHash, "X-Amz-Signature");
   const scope = credentialScopeString(credential.date, credential.region, credential.service);
   return { ...base, payload: payloadCheckFor(mode, req.headers, { seedSignature: signature, signingKey, scope, amzDate }) };
 }

@@ -75,6 +75,19 @@ export function wireFormatOf(req: ServiceRequest | undefined): WireFormat {
   return ct.trim().toLowerCase().startsWith("application/x-amz-cbor") ? "cbor" : "json";
 }
 
+let dateSecond = Number.NaN;
+let dateText = "";
+
+/** The HTTP date of `ms`; it changes once a second, so the text is made once per second rather than per answer. */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 /** Headers every Kinesis answer carries. */
 export function responseHeaders(format: WireFormat, ctx: RequestContext): Record<string, string> {
   return {
@@ -82,7 +95,7 @@ export function responseHeaders(format: WireFormat, ctx: RequestContext): Record
     "x-amzn-requestid": ctx.requestId,
     "x-amz-id-2": ctx.extendedRequestId,
     // The server's own time, so SDKs that correct clock skew from Date (the JS SDK does) agree with our clock.
-    date: new Date(ctx.clock.now()).toUTCString(),
+    date: httpDate(ctx.clock.now()),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { toJsonBody } from "../../protocols/json/serialize.js";
-import { getRecordsJson, putRecordsJson, RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
+import { emptyPollJson, getRecordsJson, putRecordsJson, RECORDS_CHUNK_BYTES, type StreamedJson } from "./json-output.js";
 import { bytesOf } from "./test-kit.js";
 import type { GetRecordsOutput, PutRecordsOutput } from "./shapes/types.js";
 
@@ -44,5 +44,18 @@ test("getRecordsJson writes the general serializer's bytes, for any data, keys a
     assert.equal(got.text, expected);
     assert.equal(got.declared, Buffer.byteLength(expected));
     if (got.declared > RECORDS_CHUNK_BYTES) assert.ok(got.chunks > 1);
+  }
+});
+
+test("emptyPollJson writes getRecordsJson's bytes for a poll at the tip", () => {
+  const cases: [number, string][] = [
+    [0, "AgAAAYv/abc+/=="],
+    [1234, "x".repeat(300)],
+    [0, 'needs "escaping"'],
+  ];
+  for (const [behind, it] of cases) {
+    const out: GetRecordsOutput = { Records: [], MillisBehindLatest: behind, NextShardIterator: it };
+    assert.deepEqual(emptyPollJson(behind, it), getRecordsJson(out));
+    assert.deepEqual(emptyPollJson(behind, it), Buffer.from(toJsonBody(out) as string, "utf8"));
   }
 });

@@ -179,6 +179,19 @@ export function recordsFirstJson(out: { readonly Records: readonly KinesisRecord
   return { length, body: Readable.from(chunks(), { objectMode: false }) };
 }
 
+/**
+ * GetRecords' answer with no records and a next iterator (a poll at the tip): the bytes
+ * recordsFirstJson writes for `{ Records: [], MillisBehindLatest, NextShardIterator }`, without
+ * the general serializer's copy of the members.
+ */
+export function emptyPollJson(millisBehind: number, nextShardIterator: string): Buffer {
+  if (!Number.isSafeInteger(millisBehind) || !PLAIN.test(nextShardIterator)) {
+    const out: GetRecordsOutput = { Records: [], MillisBehindLatest: millisBehind, NextShardIterator: nextShardIterator };
+    return recordsFirstJson(out) as Buffer;
+  }
+  return Buffer.from(`{"Records":[],"MillisBehindLatest":${millisBehind},"NextShardIterator":"${nextShardIterator}"}`, "latin1");
+}
+
 /** GetRecords' answer. */
 export function getRecordsJson(out: GetRecordsOutput): Buffer | StreamedJson {
   return recordsFirstJson(out);

@@ -106,6 +106,28 @@ export async function withOpenShards<T>(
   }
 }
 
+/** A shard's hash key range as 32 hex digits and their top 32 bits. */
+interface Bounds {
+  readonly start: string;
+  readonly end: string;
+  readonly startTop: number;
+  readonly endTop: number;
+}
+
+/** Per shard row (rows are immutable; a reshard makes new ones): a PutRecord routes without BigInt-to-hex work. */
+const boundsCache = new WeakMap<ShardRow, Bounds>();
+
+function boundsOf(shard: ShardRow): Bounds {
+  let b = boundsCache.get(shard);
+  if (b === undefined) {
+    const start = hashKeyHex(shard.startingHashKey);
+    const end = hashKeyHex(shard.endingHashKey);
+    b = { start, end, startTop: parseInt(start.slice(0, 8), 16), endTop: parseInt(end.slice(0, 8), 16) };
+    boundsCache.set(shard, b);
+  }
+  return b;
+}
+
 async function appendRouted(
   state: KinesisState,
   stream: StreamRow,
@@ -117,10 +139,11 @@ async function appendRouted(
   // Each shard's record indexes, in request order (by position in `shards`).
   const groups: number[][] = shards.map(() => []);
   const limited = state.limiter.enabled;
-  const starts = shards.map((s) => hashKeyHex(s.startingHashKey));
-  const ends = shards.map((s) => hashKeyHex(s.endingHashKey));
-  const startTops = starts.map((h) => parseInt(h.slice(0, 8), 16));
-  const endTops = ends.map((h) => parseInt(h.slice(0, 8), 16));
+  const bounds = shards.map(boundsOf);
+  const starts = bounds.map((b) => b.start);
+  const ends = bounds.map((b) => b.end);
+  const startTops = bounds.map((b) => b.startTop);
+  const endTops = bounds.map((b) => b.endTop);
   const { tops, hexes } = keys;
   for (let i = 0; i < entries.length; i++) {
     const t = tops[i]!;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
+import { crc32 } from "node:zlib";
 import { decodeShardIterator, encodeShardIterator, javaUtcString } from "./shard-iterator.js";
 
 const state = { streamName: "my.stream-1", streamCreatedAt: 1_700_000_000_123, shardIndex: 7, position: 123_456_789_012n, issuedAt: 1_700_000_100_456 };
@@ -50,4 +51,25 @@ test("every single-bit change of a token is rejected", () => {
 
 test("times print as Java's Date.toString in UTC", () => {
   assert.equal(javaUtcString(Date.UTC(2015, 0, 22, 1, 22, 2)), "Thu Jan 22 01:22:02 UTC 2015");
+});
+
+test("a token no longer among the recently issued ones decodes from its bytes, laid out as before", () => {
+  const token = encodeShardIterator(state);
+  const name = Buffer.from(state.streamName, "utf8");
+  const body = Buffer.alloc(30 + name.length);
+  body.writeUInt8(2, 0);
+  body.writeBigUInt64BE(BigInt(state.issuedAt), 1);
+  body.writeBigUInt64BE(BigInt(state.streamCreatedAt), 9);
+  body.writeUInt32BE(state.shardIndex, 17);
+  body.writeBigUInt64BE(state.position, 21);
+  body.writeUInt8(name.length, 29);
+  name.copy(body, 30);
+  const seal = Buffer.alloc(4);
+  seal.writeUInt32BE(crc32(body, 0x5157_4b49));
+  assert.equal(token, Buffer.concat([body, seal]).toString("base64"));
+  // Issue enough other tokens to push this one out of the recent ones, then decode it again.
+  for (let i = 0; i < 1000; i++) encodeShardIterator({ ...state, position: BigInt(i) });
+  assert.deepEqual(decodeShardIterator(token), state);
+  const other = encodeShardIterator({ ...state, streamName: "é".repeat(3), issuedAt: 2 ** 40 + 5 });
+  assert.deepEqual(decodeShardIterator(other), { ...state, streamName: "é".repeat(3), issuedAt: 2 ** 40 + 5 });
 });

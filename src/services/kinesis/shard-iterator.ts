@@ -38,25 +38,52 @@ function check(body: Buffer): number {
   return crc32(body, 0x5157_4b49);
 }
 
+/**
+ * Tokens issued lately and what they hold. A reader polling at the tip sends back the token of
+ * the answer before; finding it here skips its base64 decode, canonical-form check and seal check
+ * (a token maps to one state, so a hit is exactly what decoding would give). Bounded: the oldest
+ * entry goes when it is full. An altered token is never one we issued, so it is decoded and refused.
+ */
+const RECENT_TOKENS = 256;
+const recent = new Map<string, IteratorState>();
+
+let lastName = "";
+let lastNameBytes = Buffer.alloc(0);
+
+/** Writes a non-negative safe integer as 8 big-endian bytes (without a BigInt). */
+function writeUint64(buf: Buffer, value: number, o: number): number {
+  buf.writeUInt32BE(Math.floor(value / 0x1_0000_0000), o);
+  return buf.writeUInt32BE(value >>> 0, o + 4);
+}
+
 /** Seals an iterator state into a token. */
 export function encodeShardIterator(state: IteratorState): string {
-  const name = Buffer.from(state.streamName, "utf8");
+  if (state.streamName !== lastName) {
+    lastName = state.streamName;
+    lastNameBytes = Buffer.from(lastName, "utf8");
+  }
+  const name = lastNameBytes;
   const token = Buffer.allocUnsafe(1 + 8 + 8 + 4 + 8 + 1 + name.length + CHECK_BYTES);
   const body = token.subarray(0, token.length - CHECK_BYTES);
   let o = 0;
   o = body.writeUInt8(VERSION, o);
-  o = body.writeBigUInt64BE(BigInt(state.issuedAt), o);
-  o = body.writeBigUInt64BE(BigInt(state.streamCreatedAt), o);
+  o = Number.isSafeInteger(state.issuedAt) && state.issuedAt >= 0 ? writeUint64(body, state.issuedAt, o) : body.writeBigUInt64BE(BigInt(state.issuedAt), o);
+  o = Number.isSafeInteger(state.streamCreatedAt) && state.streamCreatedAt >= 0 ? writeUint64(body, state.streamCreatedAt, o) : body.writeBigUInt64BE(BigInt(state.streamCreatedAt), o);
   o = body.writeUInt32BE(state.shardIndex, o);
   o = body.writeBigUInt64BE(state.position, o);
   o = body.writeUInt8(name.length, o);
   name.copy(body, o);
   token.writeUInt32BE(check(body), body.length);
-  return token.toString("base64");
+  const text = token.toString("base64");
+  if (recent.size >= RECENT_TOKENS) recent.delete(recent.keys().next().value as string);
+  recent.set(text, { issuedAt: state.issuedAt, streamCreatedAt: state.streamCreatedAt, shardIndex: state.shardIndex, position: state.position, streamName: state.streamName });
+  return text;
 }
 
 /** Opens a token; undefined when it is not one of ours or was altered. */
 export function decodeShardIterator(token: string): IteratorState | undefined {
+  const issued = recent.get(token);
+  if (issued !== undefined) return issued;
   const bytes = Buffer.from(token, "base64");
   if (bytes.length < 30 + CHECK_BYTES || bytes.toString("base64") !== token) return undefined;
   let body: Buffer;

@@ -4,7 +4,7 @@ import type { ShardLog } from "../../../storage/shard-log/shard-log.js";
 import { collectThreadWrites } from "../../../storage/shard-log/write-threads.js";
 import { childShardsOf } from "../describe.js";
 import { KinesisError } from "../errors.js";
-import { afterRecordsWritten, getRecordsJson, type StreamedJson } from "../json-output.js";
+import { afterRecordsWritten, emptyPollJson, getRecordsJson, type StreamedJson } from "../json-output.js";
 import { PlannedRecordsWriter, plannedRecordsJson } from "../planned-records-json.js";
 import { shardIdOf } from "../names.js";
 import type { OpContext } from "../operation.js";
@@ -156,6 +156,13 @@ export async function getRecords(input: GetRecordsInput, { state }: OpContext): 
 export async function getRecordsJsonBody(input: GetRecordsInput, ctx: OpContext): Promise<Buffer | StreamedJson> {
   const s = startRead(input, ctx.state);
   const opened = await openLog(s, input);
+  if (opened !== undefined && opened.position >= opened.log.nextSeq()) {
+    // At the tip with nothing in flight (most polls): nothing to plan or read, and the answer is
+    // the same few members every time (readPlainly's answer for an empty read, written directly).
+    if (ctx.state.limiter.enabled) ctx.state.limiter.chargeRead(s.shardKey, 0);
+    const out = finishOutput(s, [], opened.position, 0);
+    return out.NextShardIterator !== undefined && out.ChildShards === undefined ? emptyPollJson(out.MillisBehindLatest ?? 0, out.NextShardIterator) : getRecordsJson(out);
+  }
   const planRead = opened?.log.planRead?.bind(opened.log);
   if (opened !== undefined && opened.maxRecords > 0 && planRead !== undefined) {
     const { log, maxRecords } = opened;

@@ -2,19 +2,17 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { AuthError } from "../protocols/auth-error.js";
-import { createBodyVerifier, type HttpRequestParts } from "../protocols/sigv4/index.js";
 import type { IdentityStore } from "../storage/identity/identity-store.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../util/logger.js";
 import { authenticateRequest } from "./auth.js";
 import type { Config } from "./config.js";
-import { anonymousPrincipal } from "./principal.js";
-import { pipeBody } from "./pipe-body.js";
+import { IncomingContext, IncomingRequest } from "./incoming-request.js";
 import { newExtendedRequestId, newRequestId } from "./request-ids.js";
 import { RequestSignal } from "./request-signal.js";
 import { createRouter } from "./route.js";
-import type { RequestContext, Service, ServiceRequest, ServiceResponse } from "./service.js";
-import { readableOf, readWholeBody, WHOLE_BODY_MAX_BYTES, wholeBodyCheckable } from "./whole-body.js";
+import type { Service, ServiceResponse } from "./service.js";
+import { readWholeBody, WHOLE_BODY_MAX_BYTES, wholeBodyCheckable } from "./whole-body.js";
 import { writeResponse } from "./write-response.js";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -128,29 +126,22 @@ export function createDispatcher(deps: DispatchDeps): {
 
     const headers = flattenHeaders(req, rawQuery, isH2);
     const hostname = hostnameOf(headers["host"] ?? headers[":authority"]);
-    const parts: HttpRequestParts = {
-      method: req.method ?? "GET",
+    // The request as known before authentication (so that a refusal still names its Resource);
+    // authentication then sets how its body is checked.
+    const sreq = new IncomingRequest(
+      req as unknown as Readable,
+      req.method ?? "GET",
       rawPath,
       rawQuery,
       headers,
-      virtualHostBucket: virtualHostBucket(hostname, deps.config.baseDomains),
-    };
+      hostname,
+      virtualHostBucket(hostname, deps.config.baseDomains),
+      isH2 ? "2.0" : "1.1",
+    );
     const abort = new RequestSignal(res, deps.shutdown);
     const requestId = newRequestId();
-    // One context object for the whole request; the principal is filled in by authentication.
-    const ctx: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
-      requestId,
-      extendedRequestId: newExtendedRequestId(),
-      principal: anonymousPrincipal,
-      region: deps.config.region,
-      get signal() {
-        return abort.signal;
-      },
-      abort,
-      clock: deps.clock,
-      logger: deps.logger,
-    };
-    const service = route(parts);
+    const ctx = new IncomingContext(requestId, newExtendedRequestId(), deps.config.region, abort, deps.clock, deps.logger);
+    const service = route(sreq);
     if (service === undefined) {
       req.resume();
       await writeResponse(
@@ -166,34 +157,14 @@ export function createDispatcher(deps: DispatchDeps): {
       return;
     }
 
-    // The request as known before authentication (so that a refusal still names its Resource);
-    // authentication then sets the body to the verified one.
-    let verified: Readable | undefined;
-    let makeBody: (() => Readable) | undefined;
-    const sreq: { -readonly [K in keyof ServiceRequest]: ServiceRequest[K] } = {
-      method: parts.method,
-      rawPath,
-      rawQuery,
-      headers,
-      hostname,
-      // The verifier and the pipe into it are made when the operation first reads the body: most
-      // requests (every GET) never do, and a Transform with its hash and listeners costs ~5 µs.
-      get body(): Readable {
-        if (verified === undefined) verified = makeBody === undefined ? (req as unknown as Readable) : makeBody();
-        return verified;
-      },
-      trailers: {},
-      httpVersion: isH2 ? "2.0" : "1.1",
-    };
     let response: ServiceResponse;
     try {
-      const auth = authenticateRequest(parts, deps.identities, deps.config.region, deps.clock.now());
+      const auth = authenticateRequest(sreq, deps.identities, deps.config.region, deps.clock.now());
       ctx.principal = auth.principal;
       if (auth.principal.authType === "anonymous" && !service.allowsAnonymous) {
         // Services that never take anonymous requests still render the refusal themselves.
         throw new AuthError("AccessDenied", "Access Denied");
       }
-      sreq.trailers = auth.trailers;
       const wholeAll = service.readsBodiesWhole === true;
       const declared = wholeAll || service.readsSmallBodiesWhole === true ? Number(headers["content-length"] ?? Number.NaN) : Number.NaN;
       if (!isH2 && Number.isSafeInteger(declared) && declared <= WHOLE_BODY_MAX_BYTES && wholeBodyCheckable(auth.payload)) {
@@ -201,14 +172,9 @@ export function createDispatcher(deps: DispatchDeps): {
         // request and checked once in. Read at once, as below, so a signature over it is always checked.
         const whole = readWholeBody(req as unknown as Readable, auth.payload);
         whole.catch(() => undefined); // the error surfaces where the body is read
-        sreq.wholeBody = () => whole;
-        makeBody = () => readableOf(whole);
+        sreq.readWhole(whole, auth.trailers);
       } else {
-        makeBody = () => {
-          const body = createBodyVerifier(auth.payload, auth.trailers, { wholeBodyBytes: wholeAll && Number.isSafeInteger(declared) ? declared : undefined });
-          pipeBody(req as unknown as Readable, body);
-          return body;
-        };
+        sreq.verifyBody(auth.payload, auth.trailers, wholeAll && Number.isSafeInteger(declared) ? declared : undefined);
         // A signature that covers the body itself is checked as the body streams through: always read it.
         if (auth.payload.type === "signature-after-body") void sreq.body;
       }

@@ -2,7 +2,7 @@ import type { AbortHook } from "./service.js";
 
 /** What a request's abort signal watches: the response closing, and the server's shutdown. */
 interface Closable {
-  once(event: "close", listener: () => void): unknown;
+  on(event: "close", listener: () => void): unknown;
   readonly writableFinished: boolean;
 }
 
@@ -30,7 +30,8 @@ export class RequestSignal implements AbortHook {
   constructor(res: Closable, shutdown: AbortSignal) {
     this.#shutdown = shutdown;
     this.#shutdownAtStart = shutdown.aborted;
-    res.once("close", () => this.#onClose(res.writableFinished));
+    // 'close' comes once: a plain listener spares the wrapper once() makes.
+    res.on("close", () => this.#onClose(res.writableFinished));
   }
 
   /** The signal, made on first use. */

@@ -26,7 +26,7 @@ export interface ServiceRequest {
    * The body read whole and checked as `body` is, when the server read it so (small bodies of a
    * service that `readsBodiesWhole` or `readsSmallBodiesWhole`); read either this or `body`, not both.
    */
-  readonly wholeBody?: () => Promise<Buffer>;
+  readonly wholeBody?: (() => Promise<Buffer>) | undefined;
   /** Trailing headers (x-amz-checksum-*), filled in once `body` has ended. */
   readonly trailers: Readonly<Record<string, string>>;
   /** "1.1" or "2.0". */

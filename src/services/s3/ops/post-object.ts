@@ -125,7 +125,8 @@ export async function postObject(req: S3Request, env: S3Env): Promise<ServiceRes
     if (bucket === undefined) throw new S3Error("NoSuchBucket", undefined, { BucketName: name });
     const principal = uploader(form, env);
     if (bucket.ownerAccountId !== principal.accountId) throw new S3Error("AccessDenied");
-    const signed: S3Env = { ...env, ctx: { ...env.ctx, principal } };
+    // The context's signal is a getter, which a spread does not copy: name it.
+    const signed: S3Env = { ...env, ctx: { ...env.ctx, signal: env.ctx.signal, principal } };
     const rawKey = form.fields.get("key");
     if (rawKey === undefined) throw missingField("key");
     const file = form.file;

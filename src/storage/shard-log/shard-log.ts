@@ -53,7 +53,8 @@ export interface ShardLog {
   whenInFlightDurable?(fromSeq: bigint, timeoutMs: number): Promise<void> | undefined;
   /**
    * Optional: resolves once the I/O callbacks of the current event-loop turn have run (check
-   * phase), or earlier as soon as a record at or after `fromSeq` becomes durable (never rejects);
+   * phase; readers waiting so are released one per turn, in order, so the turns between them look
+   * for new requests), or earlier as soon as a record at or after `fromSeq` becomes durable (never rejects);
    * returns undefined when a record at or after `fromSeq` is durable already (no reason to wait).
    * Without this method: wait for the check phase (setImmediate).
    */

@@ -124,8 +124,9 @@ async function openLog(s: ReadStart, input: GetRecordsInput): Promise<{ log: Sha
   collectThreadWrites();
   const log = await s.state.log(s.stream, s.shard);
   await s.state.trimIfDue(s.stream, s.shard, log);
-  // An empty read waits for the end of this turn's I/O, released early when a record of this shard
-  // becomes durable in it (answered before its appender). A read with records durable already is
+  // An empty read waits for the end of this turn's I/O (and for the empty reads before it, one per
+  // turn, so a PutRecord arriving meanwhile is read after one empty answer rather than all of them),
+  // released early when a record of this shard becomes durable (answered before its appender). A read with records durable already is
   // answered at once: its answer is the one a reader waits for, and the turn's other requests
   // would only delay it.
   const turn = log.afterThisTurn === undefined ? afterThisTurnsIo() : log.afterThisTurn(s.it.position);

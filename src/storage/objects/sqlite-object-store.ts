@@ -63,6 +63,13 @@ CREATE INDEX IF NOT EXISTS objects_blob ON objects(blob_id) WHERE blob_id IS NOT
 // Every column but the inline bytes: listings never touch object data.
 const COLS = "id, key, version_id, is_latest, is_delete_marker, size, etag, last_modified, storage_class, owner, meta, blob_id";
 
+interface SameVersionRow {
+  id: number;
+  blob_id: string | null;
+  is_delete_marker: number;
+  has_inline: number;
+}
+
 interface BucketRow {
   name: string;
   owner: string;
@@ -130,6 +137,11 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     version: db.prepare<[string, Buffer, string], ObjectRow>(
       `SELECT ${COLS}, inline_data FROM objects WHERE bucket = ? AND key = ? AND version_id = ?`,
     ),
+    // What replacing a version needs of its row: not its inline bytes (an overflow page read and a
+    // 4 KiB copy; ~15 -> ~5.5 us per overwrite of a 4 KiB object).
+    sameVersion: db.prepare<[string, Buffer, string], SameVersionRow>(
+      "SELECT id, blob_id, is_delete_marker, inline_data IS NOT NULL AS has_inline FROM objects WHERE bucket = ? AND key = ? AND version_id = ?",
+    ),
     keyHasRows: db.prepare<[string, Buffer], { one: number }>("SELECT 1 AS one FROM objects WHERE bucket = ? AND key = ? LIMIT 1"),
     unsetLatest: db.prepare("UPDATE objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1"),
     newestRemaining: db.prepare<[string, Buffer], { id: number }>(
@@ -173,11 +185,11 @@ export function createSqliteObjectStore(path: string): ObjectStore {
   // A multipart object's row has neither a blob nor inline bytes: its data is its object_parts rows.
   const isMultipart = (row: ObjectRow): boolean =>
     row.blob_id === null && row.is_delete_marker === 0 && (row.inline_data === null || row.inline_data === undefined);
-  const partsOf = (row: ObjectRow): DataRef | undefined => {
-    if (!isMultipart(row)) return undefined;
-    const parts = uploads.objectParts(row.id);
+  const partsOfId = (id: number): DataRef | undefined => {
+    const parts = uploads.objectParts(id);
     return parts.length === 0 ? undefined : { kind: "parts", parts };
   };
+  const partsOf = (row: ObjectRow): DataRef | undefined => (isMultipart(row) ? partsOfId(row.id) : undefined);
   const decodeFull = (bucket: string, row: ObjectRow): StoredVersion => {
     const v = decodeRow(bucket, row);
     const parts = partsOf(row);
@@ -211,8 +223,19 @@ export function createSqliteObjectStore(path: string): ObjectStore {
     // A new key (most PUTs) has no row to replace or to unmark as latest: one index probe
     // instead of the version lookup and the UPDATE (~5.5 -> ~1 us per write).
     if (exists ?? q.keyHasRows.get(v.bucket, k) !== undefined) {
-      const same = q.version.get(v.bucket, k, v.versionId);
-      if (same !== undefined) released.push(dropRow(same));
+      const same = q.sameVersion.get(v.bucket, k, v.versionId);
+      if (same !== undefined) {
+        // Inline bytes go with the row: only a blob or parts are left for the caller to free.
+        const data: DataRef | undefined =
+          same.blob_id !== null
+            ? { kind: "blob", blobId: same.blob_id }
+            : same.has_inline === 1 || same.is_delete_marker === 1
+              ? undefined
+              : partsOfId(same.id);
+        q.deleteById.run(same.id);
+        uploads.deleteObjectParts(same.id);
+        if (data !== undefined) released.push(data);
+      }
       q.unsetLatest.run(v.bucket, k);
     }
     const { lastInsertRowid } = q.insert.run(

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { NoSuchBucketError, type ObjectStore, type ObjectVersion, type Precondition, type StoredVersion } from "./object-store.js";
+import { NoSuchBucketError, type ObjectStore, type ObjectVersion, type PartRef, type Precondition, type StoredVersion } from "./object-store.js";
 import { createSqliteObjectStore } from "./sqlite-object-store.js";
 import { testVersion } from "./test-version.js";
 
@@ -80,5 +80,21 @@ describe("putVersion batches", () => {
     assert.equal(textOf(store.getVersion("v", "hist", undefined)), "v2");
     assert.equal(store.getVersion("v", "hist", "v1")?.isLatest, false);
     assert.equal(store.getVersion("v", "hist", "v2")?.isLatest, true);
+  });
+
+  it("replacing a version releases its blob or parts, and nothing for inline bytes", async () => {
+    const part = (n: number): PartRef => ({ blobId: `part-${n}`, size: 5, partNumber: n, etag: `"${String(n).padEnd(32, "0")}"`, checksum: undefined });
+    await store.putVersion(inline("b", "was-blob", "", { data: { kind: "blob", blobId: "blob-1" } }), undefined);
+    await store.putVersion(inline("b", "was-parts", "", { data: { kind: "parts", parts: [part(1), part(2)] } }), undefined);
+    await store.putVersion(inline("b", "was-inline", "bytes"), undefined);
+    const [blob, parts, bytes] = await Promise.all([
+      store.putVersion(inline("b", "was-blob", "new"), undefined),
+      store.putVersion(inline("b", "was-parts", "new"), undefined),
+      store.putVersion(inline("b", "was-inline", "new"), undefined),
+    ]);
+    assert.deepEqual(blob.released, [{ kind: "blob", blobId: "blob-1" }]);
+    assert.deepEqual(parts.released, [{ kind: "parts", parts: [part(1), part(2)] }]);
+    assert.deepEqual(bytes.released, []);
+    for (const key of ["was-blob", "was-parts", "was-inline"]) assert.equal(textOf(store.getVersion("b", key, undefined)), "new");
   });
 });

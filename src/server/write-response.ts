@@ -17,9 +17,18 @@ const H2_FORBIDDEN = new Set(["connection", "keep-alive", "transfer-encoding", "
  * of a setHeader and a header map entry each). Returns a promise only for a streamed body.
  */
 export function writeResponse(res: Res, response: ServiceResponse, isHead: boolean, isH2: boolean): Promise<void> | undefined {
+  const status = response.status;
+  const body = response.body;
+  const headers = response.headers;
+  // The usual answer (HTTP/1.1, a whole body, its Content-Length set, string values) needs no
+  // copy of its headers: they go to writeHead as they are.
+  if (!isH2 && headers !== undefined && (typeof body === "string" || body instanceof Uint8Array) && !isHead && sendableAsIs(headers)) {
+    writeHead(res, status, headers as OutHeaders);
+    res.end(typeof body === "string" ? Buffer.from(body, "utf8") : body);
+    return undefined;
+  }
   const out: OutHeaders = {};
   let hasLength = false;
-  const headers = response.headers;
   if (headers !== undefined) {
     for (const name in headers) {
       const value = headers[name]!;
@@ -30,8 +39,6 @@ export function writeResponse(res: Res, response: ServiceResponse, isHead: boole
     }
   }
   hasLength ||= res.hasHeader("content-length");
-  const status = response.status;
-  const body = response.body;
   if (body === undefined || isHead) {
     if (body instanceof Readable) body.destroy();
     if (!isHead && !hasLength && status !== 204 && status !== 304) out["content-length"] = "0";
@@ -62,6 +69,20 @@ export function writeResponse(res: Res, response: ServiceResponse, isHead: boole
  */
 export interface SelfWritingBody {
   writeTo(res: ResponseSink): Promise<void>;
+}
+
+/**
+ * True when `headers` can be written as they are: every value a string (or list of strings) and
+ * a Content-Length among them (a whole body's; Node must not choose chunked framing).
+ */
+function sendableAsIs(headers: NonNullable<ServiceResponse["headers"]>): boolean {
+  let hasLength = false;
+  for (const name in headers) {
+    if (typeof headers[name] === "number") return false;
+    // Only a 14-character name can be Content-Length: most names are not lower-cased at all.
+    if (name.length === 14 && !hasLength) hasLength = name.toLowerCase() === "content-length";
+  }
+  return hasLength;
 }
 
 function writeHead(res: Res, status: number, headers: OutHeaders): void {

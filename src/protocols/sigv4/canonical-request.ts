@@ -32,14 +32,18 @@ export function canonicalHeadersBlock(headers: Readonly<Record<string, string>>,
 
 /** The lower-cased names listed in SignedHeaders. */
 export function splitSignedHeaders(signedHeaders: string): readonly string[] {
+  if (signedHeaders === lastSignedHeaders && lastSignedNames !== undefined) return lastSignedNames;
   let names = signedNames.get(signedHeaders);
   if (names === undefined) {
     names = Object.freeze(signedHeaders.split(";").map((name) => name.trim().toLowerCase()));
     if (signedNames.size >= SIGNED_NAMES_LIMIT) signedNames.clear();
     signedNames.set(signedHeaders, names);
   }
-  return names;
+  lastSignedHeaders = signedHeaders;
+  return (lastSignedNames = names);
 }
+let lastSignedHeaders = "";
+let lastSignedNames: readonly string[] | undefined;
 // A client sends the same few SignedHeaders lists again and again.
 const SIGNED_NAMES_LIMIT = 256;
 const signedNames = new Map<string, readonly string[]>();

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { AuthError } from "../auth-error.js";
-import { parseAuthorizationHeader, parseCredential } from "./credential.js";
+import { parseAuthorizationHeader, parseCredential, peekCredentialScope } from "./credential.js";
 import { deriveSigningKey, signHex, signHexJoined } from "./signing.js";
 
 const CRED = "AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request";
@@ -64,4 +64,18 @@ test("signHex / signHexJoined are HMAC-SHA256, hex", () => {
   // Non-ASCII scope text is signed as UTF-8.
   const odd = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/région/s3/aws4_request\n";
   assert.equal(signHexJoined(key, odd, hex), createHmac("sha256", key).update(odd + hex, "utf8").digest("hex"));
+});
+
+test("routing peek at the credential scope", () => {
+  const peek = (authorization: string, rawQuery = ""): unknown => {
+    const scope = peekCredentialScope({ method: "GET", rawPath: "/", rawQuery, headers: { authorization } });
+    return scope === undefined ? undefined : { ...scope };
+  };
+  assert.deepEqual(peek(`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=x`), SCOPE);
+  assert.deepEqual(peek(`AWS4-HMAC-SHA256 Credential=${CRED}\t, SignedHeaders=host, Signature=x`), SCOPE);
+  assert.deepEqual(peek(`AWS4-HMAC-SHA256 Signature=x, Credential=${CRED}`), SCOPE);
+  // An empty first credential: the first non-empty one, as the pattern finds it.
+  assert.deepEqual(peek(`AWS4-HMAC-SHA256 Credential=, Credential=${CRED}`), SCOPE);
+  assert.equal(peek(`AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam, SignedHeaders=host, Signature=x`), undefined);
+  assert.equal(peek("AWS AKID:sig"), undefined);
 });

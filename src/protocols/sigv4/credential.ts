@@ -16,8 +16,13 @@ export interface ParsedAuthorization {
 /** Splits `AKID/YYYYMMDD/region/service/aws4_request`; throws S3's malformed-credential errors. */
 export function parseCredential(value: string, source: CredentialSource): CredentialScope {
   // A client signs with the same credential all day: its parse is remembered (frozen, shared).
+  // The last one is compared first: a string compare costs less than hashing a fresh string.
+  if (value === lastCredential && lastScope !== undefined) return lastScope;
   const hit = credentials.get(value);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    lastCredential = value;
+    return (lastScope = hit);
+  }
   const parts = value.split("/");
   if (parts.length !== 5) throw malformedCredential(source);
   const [accessKeyId, date, region, service, terminal] = parts as [string, string, string, string, string];
@@ -28,11 +33,14 @@ export function parseCredential(value: string, source: CredentialSource): Creden
   const scope: CredentialScope = Object.freeze({ accessKeyId, date, region, service });
   if (credentials.size >= CREDENTIALS_LIMIT) credentials.clear();
   credentials.set(value, scope);
-  return scope;
+  lastCredential = value;
+  return (lastScope = scope);
 }
 // Only well-formed credentials are kept; bounded, cleared when full.
 const CREDENTIALS_LIMIT = 256;
 const credentials = new Map<string, CredentialScope>();
+let lastCredential = "";
+let lastScope: CredentialScope | undefined;
 
 /**
  * Parses `AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` (components
@@ -116,6 +124,16 @@ export function peekCredentialScope(req: HttpRequestParts): CredentialScope | un
   try {
     const authorization = req.headers["authorization"];
     if (authorization !== undefined && isSigV4Authorization(authorization)) {
+      // The SDK form: the credential runs from its name to the first ',' or white space.
+      if (authorization.startsWith(USUAL_PREFIX)) {
+        let end = USUAL_PREFIX.length;
+        while (end < authorization.length) {
+          const c = authorization.charCodeAt(end);
+          if (c === 0x2c || isTrimmedAway(c)) break;
+          end++;
+        }
+        if (end > USUAL_PREFIX.length) return parseCredential(authorization.slice(USUAL_PREFIX.length, end), "header");
+      }
       const m = /Credential=([^,\s]+)/.exec(authorization);
       return m === null ? undefined : parseCredential(m[1]!, "header");
     }

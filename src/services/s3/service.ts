@@ -14,9 +14,12 @@ import { resolveOperation } from "./router.js";
 /** A browser-based upload: a multipart/form-data POST to a bucket itself, no sub-resource. */
 const isBrowserUpload = (req: S3Request): boolean => req.bucket !== undefined && req.key === undefined && req.http.rawQuery === "" && isFormPost(req);
 
+/** No extra headers (shared: most requests have no Origin). */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** A response with extra headers added (they never replace the operation's own). */
 function withHeaders(response: ServiceResponse, extra: Record<string, string>): ServiceResponse {
-  if (Object.keys(extra).length === 0) return response;
+  if (extra === NO_HEADERS || Object.keys(extra).length === 0) return response;
   return { ...response, headers: { ...extra, ...response.headers } };
 }
 
@@ -32,7 +35,7 @@ export function createS3Service(deps: ServiceDeps): Service & { readonly api: S3
    * alike, when they carry an Origin that one of the bucket's rules allows.
    */
   const corsFor = (req: S3Request): Record<string, string> => {
-    if (req.http.method === "OPTIONS" || req.http.headers["origin"] === undefined) return {};
+    if (req.http.method === "OPTIONS" || req.http.headers["origin"] === undefined) return NO_HEADERS;
     try {
       return actualRequestCorsHeaders(objects, req.bucket, req.http.method, req.http.headers["origin"]);
     } catch {
@@ -73,7 +76,7 @@ export function createS3Service(deps: ServiceDeps): Service & { readonly api: S3
     },
     renderError(err, http, ctx) {
       let resource: string | undefined;
-      let cors: Record<string, string> = {};
+      let cors = NO_HEADERS;
       if (http !== undefined) {
         try {
           const req = parseS3Request(http, deps.config.baseDomains);

@@ -38,7 +38,10 @@ export async function getObject(req: S3Request, env: S3Env): Promise<ServiceResp
   }
   const v = resolveVersion(req, env, key, bucket.versioning !== "Unversioned");
   if (req.http.method === "GET") requireRestored(v);
-  checkReadConditions(readConditionsFromHeaders(req.http.headers), v);
+  const h = req.http.headers;
+  if (h["if-match"] !== undefined || h["if-none-match"] !== undefined || h["if-modified-since"] !== undefined || h["if-unmodified-since"] !== undefined) {
+    checkReadConditions(readConditionsFromHeaders(h), v);
+  }
   const part = partNumber === undefined ? undefined : selectPart(v, partNumber);
   const range = part !== undefined ? part.range : resolveRange(req.http.headers["range"], v.size);
   const checksumMode = req.http.headers["x-amz-checksum-mode"]?.toUpperCase() === "ENABLED";

@@ -2,6 +2,7 @@ import { AuthError } from "../../protocols/auth-error.js";
 import { encodeCbor } from "../../protocols/cbor/cbor.js";
 import { jsonAuthError } from "../../protocols/json/auth-errors.js";
 import type { RequestContext, ServiceRequest, ServiceResponse } from "../../server/service.js";
+import { httpDate } from "../../util/http-date.js";
 
 /** Every error code Kinesis answers with. */
 export type KinesisErrorCode =
@@ -73,19 +74,6 @@ export const CBOR_CONTENT_TYPE = "application/x-amz-cbor-1.1";
 export function wireFormatOf(req: ServiceRequest | undefined): WireFormat {
   const ct = req?.headers["content-type"] ?? "";
   return ct.trim().toLowerCase().startsWith("application/x-amz-cbor") ? "cbor" : "json";
-}
-
-let dateSecond = Number.NaN;
-let dateText = "";
-
-/** The HTTP date of `ms`; it changes once a second, so the text is made once per second rather than per answer. */
-function httpDate(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(second * 1000).toUTCString();
-  }
-  return dateText;
 }
 
 /** Headers every Kinesis answer carries. */

@@ -1,17 +1,4 @@
-/** RFC 7231 IMF-fixdate, as S3 writes Last-Modified and Date headers. */
-export function httpDate(ms: number): string {
-  // The text depends only on the second, and objects written together share one: remember a few.
-  const second = Math.floor(ms / 1000);
-  let text = recentDates.get(second);
-  if (text === undefined) {
-    text = new Date(ms).toUTCString();
-    if (recentDates.size >= RECENT_DATES) recentDates.clear();
-    recentDates.set(second, text);
-  }
-  return text;
-}
-const RECENT_DATES = 256;
-const recentDates = new Map<number, string>();
+export { httpDate } from "../../../util/http-date.js";
 
 /** ISO 8601 with milliseconds, as S3 writes timestamps in XML (2026-11-21T16:52:14.000Z). */
 export const isoDate = (ms: number): string => new Date(ms).toISOString();

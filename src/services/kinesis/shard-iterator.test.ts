@@ -22,16 +22,22 @@ test("altered or foreign tokens are rejected", () => {
   assert.equal(decodeShardIterator("not base64!"), undefined);
 });
 
-test("version-1 tokens (sealed with 12 bytes of a SHA-256) issued before still decode", () => {
+/** A token's bytes before its seal, laid out as a token of `version` lays them out. */
+function tokenBody(version: number): Buffer {
   const name = Buffer.from(state.streamName, "utf8");
   const body = Buffer.alloc(30 + name.length);
-  body.writeUInt8(1, 0);
+  body.writeUInt8(version, 0);
   body.writeBigUInt64BE(BigInt(state.issuedAt), 1);
   body.writeBigUInt64BE(BigInt(state.streamCreatedAt), 9);
   body.writeUInt32BE(state.shardIndex, 17);
   body.writeBigUInt64BE(state.position, 21);
   body.writeUInt8(name.length, 29);
   name.copy(body, 30);
+  return body;
+}
+
+test("version-1 tokens (sealed with 12 bytes of a SHA-256) issued before still decode", () => {
+  const body = tokenBody(1);
   const digest = createHash("sha256").update("streamlake-kinesis-iterator").update(body).digest().subarray(0, 12);
   const v1 = Buffer.concat([body, digest]);
   assert.deepEqual(decodeShardIterator(v1.toString("base64")), state);
@@ -55,15 +61,7 @@ test("times print as Java's Date.toString in UTC", () => {
 
 test("a token no longer among the recently issued ones decodes from its bytes, laid out as before", () => {
   const token = encodeShardIterator(state);
-  const name = Buffer.from(state.streamName, "utf8");
-  const body = Buffer.alloc(30 + name.length);
-  body.writeUInt8(2, 0);
-  body.writeBigUInt64BE(BigInt(state.issuedAt), 1);
-  body.writeBigUInt64BE(BigInt(state.streamCreatedAt), 9);
-  body.writeUInt32BE(state.shardIndex, 17);
-  body.writeBigUInt64BE(state.position, 21);
-  body.writeUInt8(name.length, 29);
-  name.copy(body, 30);
+  const body = tokenBody(2);
   const seal = Buffer.alloc(4);
   seal.writeUInt32BE(crc32(body, 0x5157_4b49));
   assert.equal(token, Buffer.concat([body, seal]).toString("base64"));

@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Socket } from "node:net";
+import { closeQueuedWithConnection } from "./queued-response-close.js";
 
 /** Handles one request on either protocol through Node's compatibility API. */
 export type RequestHandler = (
@@ -22,7 +23,10 @@ export interface Listener {
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 export function createListener(handler: RequestHandler): Listener {
-  const h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 60_000 }, handler);
+  const h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 60_000 }, (req, res) => {
+    closeQueuedWithConnection(req, res);
+    handler(req, res);
+  });
   // h1 never listens itself (the TCP server hands it sockets), so start the connection tracking
   // that its 'listening' event would: closeIdleConnections() and headersTimeout depend on it.
   h1.emit("listening");

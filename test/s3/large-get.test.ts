@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import http2 from "node:http2";
+import net from "node:net";
+import { readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
   CompleteMultipartUploadCommand,
@@ -133,6 +136,48 @@ describe("large GETs", () => {
     assert.ok(again[0]!.equals(objects.a!));
     assert.ok(again[1]!.equals(objects.b!));
     assert.ok(again[2]!.equals(objects.a!.subarray(100, 2_000_001)));
+  });
+
+  test("pipelined GETs on a connection the client drops: the queued answers end too, and no blob stays open", async () => {
+    const blobsOpen = (): number => {
+      let n = 0;
+      for (const fd of readdirSync(`/proc/${server.pid}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${server.pid}/fd/${fd}`).startsWith(join(server.dataDir, "blobs"))) n++;
+        } catch {
+          // closed while listed
+        }
+      }
+      return n;
+    };
+    // Big enough that the queued answers' reads cannot all finish (and close their files) before
+    // their first writes wait on a connection that is gone.
+    const big = randomBytes(48 * MiB);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "big", Body: big }));
+    for (let round = 0; round < 3; round++) {
+      const heads: string[] = [];
+      for (const key of ["big", "big", "big"]) {
+        const signed = await signRequest(server, { method: "GET", path: `/${BUCKET}/${key}` });
+        heads.push(`GET ${signed.path} HTTP/1.1\r\n${Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`);
+      }
+      // Three requests in one write: the second and third answers queue behind the first, which
+      // stalls on a full socket once the client stops reading after its first MiB.
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => socket.write(heads.join("")));
+        let received = 0;
+        socket.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received < MiB) return;
+          socket.destroy();
+          resolve();
+        });
+        socket.once("error", reject);
+      });
+    }
+    const deadline = Date.now() + 5_000;
+    while (blobsOpen() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(blobsOpen(), 0, "every blob the dropped answers read from is closed");
+    assert.ok((await get("c")).equals(objects.c!));
   });
 
   test("over HTTP/2, concurrent streams on one session get their own bytes, and one reset mid-way harms none", async () => {

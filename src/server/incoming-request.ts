@@ -19,13 +19,6 @@ const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({});
  * costs ~5 µs.
  */
 export class IncomingRequest implements ServiceRequest, HttpRequestParts {
-  readonly method: string;
-  readonly rawPath: string;
-  readonly rawQuery: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly hostname: string;
-  readonly virtualHostBucket: string | undefined;
-  readonly httpVersion: string;
   /** Empty until authentication says where trailing headers go (`verifyBody`, `readWhole`). */
   trailers: Readonly<Record<string, string>> = NO_TRAILERS;
   wholeBody: (() => Promise<Buffer>) | undefined = undefined;
@@ -38,22 +31,15 @@ export class IncomingRequest implements ServiceRequest, HttpRequestParts {
 
   constructor(
     raw: Readable,
-    method: string,
-    rawPath: string,
-    rawQuery: string,
-    headers: Readonly<Record<string, string>>,
-    hostname: string,
-    virtualHostBucket: string | undefined,
-    httpVersion: string,
+    readonly method: string,
+    readonly rawPath: string,
+    readonly rawQuery: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly hostname: string,
+    readonly virtualHostBucket: string | undefined,
+    readonly httpVersion: string,
   ) {
     this.#raw = raw;
-    this.method = method;
-    this.rawPath = rawPath;
-    this.rawQuery = rawQuery;
-    this.headers = headers;
-    this.hostname = hostname;
-    this.virtualHostBucket = virtualHostBucket;
-    this.httpVersion = httpVersion;
   }
 
   /** The body as read so far: the raw request until authentication sets how it is checked. */
@@ -87,22 +73,16 @@ export class IncomingRequest implements ServiceRequest, HttpRequestParts {
 
 /** One request's context; the principal is filled in by authentication. */
 export class IncomingContext implements RequestContext {
-  readonly requestId: string;
-  readonly extendedRequestId: string;
   principal: Principal = anonymousPrincipal;
-  readonly region: string;
-  readonly abort: RequestSignal;
-  readonly clock: Clock;
-  readonly logger: Logger;
 
-  constructor(requestId: string, extendedRequestId: string, region: string, abort: RequestSignal, clock: Clock, logger: Logger) {
-    this.requestId = requestId;
-    this.extendedRequestId = extendedRequestId;
-    this.region = region;
-    this.abort = abort;
-    this.clock = clock;
-    this.logger = logger;
-  }
+  constructor(
+    readonly requestId: string,
+    readonly extendedRequestId: string,
+    readonly region: string,
+    readonly abort: RequestSignal,
+    readonly clock: Clock,
+    readonly logger: Logger,
+  ) {}
 
   /**
    * Made on first use. A getter on the prototype: a copy made by spreading the context (`{ ...ctx }`)
